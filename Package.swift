@@ -1,0 +1,50 @@
+// swift-tools-version:5.10
+// irsl: Item Response Scaling Laws, calibrated by distributed joint maximum likelihood.
+import PackageDescription
+
+/// Release builds of the math core get the optimiser's full attention; the
+/// kernels are plain Swift over contiguous buffers, so `-Ounchecked` removes
+/// the bounds checks that would otherwise sit in every inner loop.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "irsl",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "irsl", targets: ["irsl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C shims: MPI and HDF5 expose their handles as macros, which Swift cannot import.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+
+        // Model math: no MPI, no HDF5, testable alone.
+        .target(name: "IRT", swiftSettings: fast),
+        // Synthetic response matrices with known truth.
+        .target(name: "Simulation", dependencies: ["IRT"], swiftSettings: fast),
+        // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        // The documented HDF5 file format (docs/format.md).
+        .target(name: "Store", dependencies: ["CHDF5"]),
+        // The distributed joint-MLE fit loop.
+        .target(name: "Calibration", dependencies: ["IRT", "Distributed", "Store"], swiftSettings: fast),
+        // The command-line tool, one file per subcommand.
+        .executableTarget(name: "irsl", dependencies: [
+            "IRT", "Simulation", "Distributed", "Store", "Calibration",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], swiftSettings: fast),
+
+        .testTarget(name: "IRTTests", dependencies: ["IRT"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
+        .testTarget(name: "CLITests", dependencies: ["Store"]),
+    ]
+)
