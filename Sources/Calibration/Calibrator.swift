@@ -1,0 +1,480 @@
+import Distributed
+import Foundation
+import IRT
+
+/// One line of progress, reported by every rank after each iteration (the
+/// values are identical everywhere; the CLI prints rank 0's).
+public struct IterationReport: Sendable {
+    public var iteration: Int
+    public var logLikelihood: Double
+    /// |ΔLL| / |LL| since the previous iteration.
+    public var relativeChange: Double
+    /// Largest absolute change of any parameter (abilities included).
+    public var maxParameterChange: Double
+    public var seconds: Double
+    public var entriesPerSecond: Double
+    /// Rough seconds to convergence from the observed linear rate, nil while unknown.
+    public var eta: Double?
+}
+
+/// How a fit ended.
+public struct FitSummary: Sendable {
+    public var iterations: Int
+    public var converged: Bool
+    public var logLikelihood: Double
+    public var history: [Double]
+    public var seconds: Double
+    public var observations: Int
+    public var clampedEntries: Int
+}
+
+/// Joint maximum likelihood by alternating Fisher-scoring steps, distributed
+/// by model rows.
+///
+/// One iteration makes one pass over this rank's rows. For each row it takes
+/// a Newton (Fisher-scoring) step on that model's ability given the current
+/// items, then, with the row still in cache, adds the row's contributions to
+/// every item's gradient and information block. A single allreduce sums the
+/// blocks over ranks and every rank takes the same item step, so the
+/// replicated item parameters stay bit-identical. Abilities are then
+/// standardised (mean 0, sd 1 per dimension: the identification rule), with
+/// the items transformed so that every linear predictor is unchanged.
+public final class Calibrator {
+    public let options: FitOptions
+    public let comm: Communicator
+    public let totalModels: Int
+    public private(set) var shard: Shard
+    /// This rank's abilities, [rows × K].
+    public private(set) var theta: [Double]
+    public private(set) var items: ItemParameters
+    public private(set) var history: [Double] = []
+
+    private let k: Int
+    private let p: Int         // free parameters per item
+    private let stride: Int    // gradient + packed information per item
+    private let observations: Int
+    private let clamped: Int
+
+    /// - Parameters:
+    ///   - floors: lower asymptote of each item (zeros unless the fit uses the file's floors).
+    ///   - benchmarkOfItem: index of each item's benchmark, 0..<benchmarkCount.
+    public init(options: FitOptions, comm: Communicator, totalModels: Int, shard: Shard,
+                floors: [Double], benchmarkOfItem: [Int32], benchmarkCount: Int) {
+        self.options = options
+        self.comm = comm
+        self.totalModels = totalModels
+        self.shard = shard
+        k = options.dims
+        p = options.itemParameterCount
+        stride = p + p * (p + 1) / 2
+        let n = shard.items
+        items = ItemParameters(dims: k, a: [Double](repeating: 1, count: n * k), d: [Double](repeating: 0, count: n),
+                               g: floors, phi: [Double](repeating: 10, count: benchmarkCount), benchmarkOfItem: benchmarkOfItem)
+        theta = [Double](repeating: 0, count: shard.rows * k)
+        var counts = [Double(shard.observedEntries), Double(shard.clampedEntries)]
+        comm.allreduceSum(&counts)
+        observations = Int(counts[0])
+        clamped = Int(counts[1])
+        initialise()
+    }
+
+    // MARK: - Starting values
+
+    /// Intercepts from item means, first ability from row means (both on the
+    /// logit scale, floor removed), further dimensions from a fixed
+    /// pseudo-random pattern keyed by the global row index, so starting
+    /// values do not depend on the number of ranks.
+    private func initialise() {
+        let n = shard.items
+        var sums = [Double](repeating: 0, count: 2 * n + 2)
+        var rowLogit = [Double](repeating: 0, count: shard.rows)
+        shard.responses.withUnsafeBufferPointer { y in
+            for r in 0..<shard.rows {
+                var s = 0.0, c = 0.0
+                for j in 0..<n {
+                    let v = y[r * n + j]
+                    if v.isNaN { continue }
+                    sums[j] += Double(v); sums[n + j] += 1
+                    s += Double(v); c += 1
+                }
+                let mean = c > 0 ? s / c : 0.5
+                rowLogit[r] = logit(min(max(mean, 0.02), 0.98))
+                sums[2 * n] += rowLogit[r]
+                sums[2 * n + 1] += rowLogit[r] * rowLogit[r]
+            }
+        }
+        comm.allreduceSum(&sums)
+        for j in 0..<n {
+            let mean = sums[n + j] > 0 ? sums[j] / sums[n + j] : 0.5
+            let g = items.g[j]
+            items.d[j] = logit(min(max((mean - g) / max(1 - g, 1e-6), 0.02), 0.98))
+        }
+        let m = Double(totalModels)
+        let mu = sums[2 * n] / m
+        let sd = max((sums[2 * n + 1] / m - mu * mu).squareRoot(), 1e-3)
+        for r in 0..<shard.rows {
+            theta[r * k] = (rowLogit[r] - mu) / sd
+            for c in 1..<max(k, 1) {
+                var rng = PatternSource(UInt64(shard.rowStart + r) &* 31 &+ UInt64(c))
+                theta[r * k + c] = rng.next()
+            }
+        }
+        if k > 1 {
+            for j in 0..<n {
+                for c in 1..<k {
+                    var rng = PatternSource(UInt64(j) &* 131 &+ UInt64(c) &+ 7)
+                    items.a[j * k + c] = j < c ? 0 : 0.5 + 0.5 * rng.next()
+                }
+            }
+        }
+        if options.model == .onePL { for j in 0..<n { items.a[j] = 1 } }
+    }
+
+    // MARK: - The fit
+
+    /// Runs iterations until convergence or the iteration limit.
+    public func fit(progress: (IterationReport) -> Void = { _ in }) -> FitSummary {
+        let start = Date()
+        var previous = Double.nan
+        var converged = false
+        var iteration = 0
+        var rates: [Double] = []
+        while iteration < options.maxIterations {
+            iteration += 1
+            let t0 = Date()
+            let (ll, maxChange) = iterate()
+            let seconds = Date().timeIntervalSince(t0)
+            let rel = previous.isNaN ? .infinity : abs(ll - previous) / max(abs(ll), 1e-300)
+            history.append(ll)
+            rates.append(rel)
+            converged = rel < options.tolerance && maxChange < options.parameterTolerance
+            progress(IterationReport(iteration: iteration, logLikelihood: ll, relativeChange: rel,
+                                     maxParameterChange: maxChange, seconds: seconds,
+                                     entriesPerSecond: Double(observations) / max(seconds, 1e-9),
+                                     eta: estimateRemaining(rates, secondsPerIteration: seconds)))
+            previous = ll
+            if converged { break }
+        }
+        return FitSummary(iterations: iteration, converged: converged, logLikelihood: history.last ?? .nan,
+                          history: history, seconds: Date().timeIntervalSince(start),
+                          observations: observations, clampedEntries: clamped)
+    }
+
+    /// Linear convergence: the relative change shrinks by a roughly constant
+    /// factor per iteration; extrapolate it to the tolerance.
+    private func estimateRemaining(_ rates: [Double], secondsPerIteration: Double) -> Double? {
+        guard rates.count >= 3 else { return nil }
+        let r1 = rates[rates.count - 2], r2 = rates[rates.count - 1]
+        guard r1 > 0, r2 > 0, r2 < r1, r1.isFinite else { return nil }
+        let factor = r2 / r1
+        guard r2 > options.tolerance else { return 0 }
+        let steps = log(options.tolerance / r2) / log(factor)
+        return min(steps, Double(options.maxIterations - history.count)) * secondsPerIteration
+    }
+
+    /// One alternating iteration; returns the log-likelihood at the updated
+    /// abilities and the previous items, and the largest parameter change.
+    public func iterate() -> (logLikelihood: Double, maxChange: Double) {
+        switch options.response {
+        case .beta: return iterate(BetaLikelihood.self)
+        case .bernoulli, .binomial: return iterate(BinomialLikelihood.self)
+        }
+    }
+
+    private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
+        let n = shard.items, bCount = items.benchmarkCount
+        // Layout: per-item blocks, then per-benchmark (dℓ/dφ, d²ℓ/dφ²), then
+        // log-likelihood, then Σθ_c and Σθ_c² for the standardisation.
+        let itemsEnd = n * stride
+        let benchEnd = itemsEnd + 2 * bCount
+        var acc = [Double](repeating: 0, count: benchEnd + 1 + 2 * k)
+        var thetaChange = 0.0
+        let phiTerms = items.phi.map { GammaTerms($0) }
+        acc.withUnsafeMutableBufferPointer { accBuf in
+            thetaChange = sweep(L.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: true, observedInformation: false, thetaSE: nil)
+        }
+        comm.allreduceSum(&acc)
+        let oldA = items.a, oldD = items.d
+        itemStep(acc)
+        if options.response == .beta { phiStep(acc, offset: itemsEnd) }
+        standardise(sums: Array(acc[(benchEnd + 1)...]))
+        var itemChange = 0.0
+        for i in items.a.indices { itemChange = max(itemChange, abs(items.a[i] - oldA[i])) }
+        for i in items.d.indices { itemChange = max(itemChange, abs(items.d[i] - oldD[i])) }
+        let maxChange = comm.allreduceMax(max(itemChange, thetaChange))
+        return (acc[benchEnd], maxChange)
+    }
+
+    /// The pass over this rank's rows. With `updateTheta` it takes each
+    /// row's ability step first; it always accumulates the item blocks at
+    /// the (new) abilities. Returns the largest ability change.
+    @inline(__always)
+    private func sweep<L: EntryLikelihood>(_ likelihood: L.Type, acc: UnsafeMutablePointer<Double>, phiTerms: [GammaTerms],
+                                           updateTheta: Bool, observedInformation: Bool,
+                                           thetaSE: UnsafeMutablePointer<Double>?) -> Double {
+        let n = shard.items, k = self.k, p = self.p, stride = self.stride
+        let twoPL = options.model == .twoPL
+        let itemsEnd = n * stride, benchEnd = itemsEnd + 2 * items.benchmarkCount
+        var maxChange = 0.0
+        let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
+        var grad = [Double](repeating: 0, count: k), info = [Double](repeating: 0, count: k * k)
+        var x = [Double](repeating: 1, count: p)
+        var logLik = 0.0
+        shard.responses.withUnsafeBufferPointer { yAll in
+        (shard.trials ?? []).withUnsafeBufferPointer { tAll in
+        items.a.withUnsafeBufferPointer { a in
+        items.d.withUnsafeBufferPointer { d in
+        items.g.withUnsafeBufferPointer { g in
+        items.phi.withUnsafeBufferPointer { phi in
+        items.benchmarkOfItem.withUnsafeBufferPointer { bench in
+        phiTerms.withUnsafeBufferPointer { phiT in
+        theta.withUnsafeMutableBufferPointer { th in
+        grad.withUnsafeMutableBufferPointer { gBuf in
+        info.withUnsafeMutableBufferPointer { hBuf in
+        x.withUnsafeMutableBufferPointer { xBuf in
+            let hasTrials = !tAll.isEmpty
+            let gr = gBuf.baseAddress!, h = hBuf.baseAddress!, xv = xBuf.baseAddress!
+            for r in 0..<shard.rows {
+                let y = yAll.baseAddress! + r * n
+                let t = hasTrials ? tAll.baseAddress! + r * n : nil
+                let tr = th.baseAddress! + r * k
+                if updateTheta || thetaSE != nil {
+                    // Ability step: Newton with the Fisher (or, for SEs, observed) information.
+                    for c in 0..<k { gr[c] = 0 }
+                    for c in 0..<(k * k) { h[c] = 0 }
+                    for j in 0..<n {
+                        let yj = y[j]
+                        if yj.isNaN { continue }
+                        let aj = a.baseAddress! + j * k
+                        var eta = d[j]
+                        for c in 0..<k { eta += aj[c] * tr[c] }
+                        let trials = t.map { Double($0[j]) } ?? 1
+                        let s: Double, w: Double
+                        if observedInformation {
+                            let e = L.terms(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[Int(bench[j])], phiTerms: phiT[Int(bench[j])])
+                            s = e.score; w = e.observed
+                        } else {
+                            (s, w) = L.scoreAndFisher(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[Int(bench[j])])
+                        }
+                        for c in 0..<k {
+                            gr[c] += s * aj[c]
+                            let wa = w * aj[c]
+                            for c2 in 0...c { h[c * k + c2] += wa * aj[c2] }
+                        }
+                    }
+                    for c in 0..<k {
+                        gr[c] -= ridge * tr[c]
+                        h[c * k + c] += ridge
+                        for c2 in 0..<c { h[c2 * k + c] = h[c * k + c2] }
+                    }
+                    let ok = SmallLinearAlgebra.cholesky(h, k)
+                    if let se = thetaSE {
+                        if ok {
+                            let v = SmallLinearAlgebra.inverseDiagonal(h, k)
+                            for c in 0..<k { se[r * k + c] = v[c].squareRoot() }
+                        } else {
+                            for c in 0..<k { se[r * k + c] = .nan }
+                        }
+                    }
+                    if updateTheta && ok {
+                        SmallLinearAlgebra.choleskySolve(h, k, gr)
+                        var largest = 0.0
+                        for c in 0..<k { largest = max(largest, abs(gr[c])) }
+                        let scale = largest > maxStep ? maxStep / largest : 1
+                        var norm2 = 0.0
+                        for c in 0..<k { tr[c] += scale * gr[c]; norm2 += tr[c] * tr[c] }
+                        if norm2 > bound * bound {
+                            let shrink = bound / norm2.squareRoot()
+                            for c in 0..<k { tr[c] *= shrink }
+                        }
+                        maxChange = max(maxChange, scale * largest)
+                    }
+                }
+                // Item contributions at this row's (new) ability.
+                for c in 0..<k { acc[benchEnd + 1 + c] += tr[c]; acc[benchEnd + 1 + k + c] += tr[c] * tr[c] }
+                if twoPL { for c in 0..<k { xv[c] = tr[c] } }
+                for j in 0..<n {
+                    let yj = y[j]
+                    if yj.isNaN { continue }
+                    let aj = a.baseAddress! + j * k
+                    var eta = d[j]
+                    for c in 0..<k { eta += aj[c] * tr[c] }
+                    let b = Int(bench[j])
+                    let trials = t.map { Double($0[j]) } ?? 1
+                    let e = L.terms(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[b], phiTerms: phiT[b])
+                    logLik += e.logLikelihood
+                    let w = observedInformation ? e.observed : e.fisher
+                    let block = acc + j * stride
+                    var idx = p
+                    for c in 0..<p {
+                        block[c] += e.score * xv[c]
+                        let wx = w * xv[c]
+                        for c2 in 0...c { block[idx] += wx * xv[c2]; idx += 1 }
+                    }
+                    acc[itemsEnd + 2 * b] += e.dPhi
+                    acc[itemsEnd + 2 * b + 1] += e.d2Phi
+                }
+            }
+        }}}}}}}}}}}}
+        acc[benchEnd] += logLik
+        return maxChange
+    }
+
+    /// The identical-on-every-rank item step: Fisher scoring with a ridge,
+    /// the loading constraint, a trust region and the norm bound.
+    private func itemStep(_ acc: [Double]) {
+        let n = shard.items, k = self.k, p = self.p
+        let ridge = options.itemRidge, twoPL = options.model == .twoPL
+        var h = [Double](repeating: 0, count: p * p), step = [Double](repeating: 0, count: p)
+        var params = [Double](repeating: 0, count: p)
+        for j in 0..<n {
+            let block = j * stride
+            if twoPL {
+                for c in 0..<k { params[c] = items.a[j * k + c] }
+                params[k] = items.d[j]
+            } else {
+                params[0] = items.d[j]
+            }
+            var idx = p
+            for c in 0..<p {
+                step[c] = acc[block + c] - ridge * params[c]
+                for c2 in 0...c { h[c * p + c2] = acc[block + idx]; h[c2 * p + c] = acc[block + idx]; idx += 1 }
+                h[c * p + c] += ridge
+            }
+            // Lower-triangular loadings for K > 1: item j < K−1 does not load on dimensions c > j.
+            if twoPL && k > 1 && j < k - 1 {
+                for c in (j + 1)..<k {
+                    for c2 in 0..<p { h[c * p + c2] = 0; h[c2 * p + c] = 0 }
+                    h[c * p + c] = 1; step[c] = 0
+                }
+            }
+            let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
+            guard ok else { continue }
+            h.withUnsafeBufferPointer { l in step.withUnsafeMutableBufferPointer { SmallLinearAlgebra.choleskySolve(l.baseAddress!, p, $0.baseAddress!) } }
+            let largest = step.map(abs).max() ?? 0
+            let scale = largest > options.maxStep ? options.maxStep / largest : 1
+            var norm2 = 0.0
+            for c in 0..<p { params[c] += scale * step[c]; norm2 += params[c] * params[c] }
+            if norm2 > options.itemBound * options.itemBound {
+                let shrink = options.itemBound / norm2.squareRoot()
+                for c in 0..<p { params[c] *= shrink }
+            }
+            if twoPL {
+                for c in 0..<k { items.a[j * k + c] = params[c] }
+                items.d[j] = params[k]
+            } else {
+                items.d[j] = params[0]
+            }
+        }
+    }
+
+    /// Beta precision: one Fisher-scoring step on log φ per benchmark.
+    private func phiStep(_ acc: [Double], offset: Int) {
+        for b in 0..<items.benchmarkCount {
+            let grad = acc[offset + 2 * b], curvature = acc[offset + 2 * b + 1]
+            guard curvature < 0 else { continue }
+            let phi = items.phi[b]
+            var step = grad / (-curvature * phi)          // Δ log φ
+            step = min(max(step, -options.maxStep), options.maxStep)
+            items.phi[b] = min(max(phi * exp(step), 1e-2), 1e6)
+        }
+    }
+
+    /// Identification: abilities standardised to mean 0 and sd 1 per
+    /// dimension (1PL: mean 0 only, the unit slope fixes the scale), items
+    /// transformed so every a·θ + d is unchanged.
+    private func standardise(sums: [Double]) {
+        let m = Double(totalModels), n = shard.items
+        var mean = [Double](repeating: 0, count: k), sd = [Double](repeating: 1, count: k)
+        for c in 0..<k {
+            mean[c] = sums[c] / m
+            if options.model == .twoPL {
+                sd[c] = max((sums[k + c] / m - mean[c] * mean[c]).squareRoot(), 1e-6)
+            }
+        }
+        for j in 0..<n {
+            for c in 0..<k {
+                items.d[j] += items.a[j * k + c] * mean[c]
+                items.a[j * k + c] *= sd[c]
+            }
+        }
+        for r in 0..<shard.rows {
+            for c in 0..<k { theta[r * k + c] = (theta[r * k + c] - mean[c]) / sd[c] }
+        }
+    }
+
+    // MARK: - Standard errors
+
+    /// Conditional standard errors from the inverse observed-information
+    /// blocks: each ability given the items, each item given the abilities.
+    public func standardErrors() -> (thetaSE: [Double], aSE: [Double], dSE: [Double]) {
+        let n = shard.items, k = self.k, p = self.p
+        var thetaSE = [Double](repeating: .nan, count: shard.rows * k)
+        var acc = [Double](repeating: 0, count: n * stride + 2 * items.benchmarkCount + 1 + 2 * k)
+        let phiTerms = items.phi.map { GammaTerms($0) }
+        acc.withUnsafeMutableBufferPointer { accBuf in
+            thetaSE.withUnsafeMutableBufferPointer { se in
+                _ = options.response == .beta
+                    ? sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                    : sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+            }
+        }
+        comm.allreduceSum(&acc)
+        var aSE = [Double](repeating: .nan, count: n * k), dSE = [Double](repeating: .nan, count: n)
+        var h = [Double](repeating: 0, count: p * p)
+        for j in 0..<n {
+            var idx = p
+            for c in 0..<p {
+                for c2 in 0...c { h[c * p + c2] = acc[j * stride + idx]; h[c2 * p + c] = acc[j * stride + idx]; idx += 1 }
+            }
+            let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
+            guard ok else { continue }
+            let v = h.withUnsafeBufferPointer { SmallLinearAlgebra.inverseDiagonal($0.baseAddress!, p) }
+            if options.model == .twoPL {
+                for c in 0..<k { aSE[j * k + c] = v[c].squareRoot() }
+                dSE[j] = v[k].squareRoot()
+            } else {
+                dSE[j] = v[0].squareRoot()
+                aSE[j] = 0
+            }
+        }
+        return (thetaSE, aSE, dSE)
+    }
+
+    /// Everyone's abilities in global row order, on every rank. O(M·K)
+    /// doubles: small even when the matrix is not.
+    public func gatherTheta(_ local: [Double]) -> [Double] {
+        var all = [Double](repeating: 0, count: totalModels * k)
+        for i in local.indices { all[shard.rowStart * k + i] = local[i] }
+        comm.allreduceSum(&all)
+        return all
+    }
+
+    /// Entries moved off exact 0/1 for the Beta likelihood, over all ranks.
+    public var clampedCount: Int { clamped }
+
+    /// Free parameters after identification, for AIC/BIC.
+    public var parameterCount: Int {
+        let n = shard.items
+        var count = totalModels * k + n * p
+        if options.response == .beta { count += items.benchmarkCount }
+        if options.model == .twoPL {
+            count -= 2 * k                      // mean and sd of each dimension
+            count -= k * (k - 1) / 2            // loading constraint
+        } else {
+            count -= 1                          // mean of the ability
+        }
+        return count
+    }
+}
+
+/// A tiny deterministic sequence for symmetry-breaking starting values.
+struct PatternSource {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x1234_5678 }
+    /// Uniform on (−1, 1).
+    mutating func next() -> Double {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Double(state >> 11) * 0x1.0p-52 - 1
+    }
+}

@@ -1,0 +1,17 @@
+/// The likelihood of one matrix entry given its success probability.
+///
+/// - `beta`: the entry is a probability in (0, 1) drawn from Beta(μφ, (1−μ)φ)
+///   with mean μ = P(m, j) and a precision φ shared by the benchmark.
+/// - `bernoulli`: the entry is 0/1 (fractional entries give the Bernoulli
+///   pseudo-likelihood, which is still consistent for the mean).
+/// - `binomial`: the entry is successes / trials with the trial count in `/trials`.
+public enum ResponseModel: String, CaseIterable, Sendable {
+    case beta, bernoulli, binomial
+}
+
+/// Which item parameters are free. mirt's names: `1pl` fixes every
+/// discrimination at 1 (Rasch, K = 1 only); `2pl` estimates them.
+public enum ItemModel: String, CaseIterable, Sendable {
+    case onePL = "1pl"
+    case twoPL = "2pl"
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Calibration
+import Distributed
+import Foundation
+import IRT
+
+extension IRSL {
+    struct Fit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Calibrate abilities and item parameters by distributed joint maximum likelihood.",
+            discussion: """
+            Run under `mpirun -n P irsl fit ...`; each rank reads only its block of model rows.
+            Without mpirun it runs as one rank. Options may come from a TOML config ([fit] table);
+            flags override the config. The estimator is documented in docs/estimator.md.
+            """)
+
+        @Argument(help: "Response file (docs/format.md).") var input: String?
+        @Option(name: .shortAndLong, help: "Fit output file; CSV twins <out>.abilities.csv and <out>.items.csv are written beside it.") var output: String?
+        @Option(help: "Item model: 1pl or 2pl (default 2pl).") var model: String?
+        @Option(help: "Latent ability dimensions K (default 1).") var dims: Int?
+        @Option(help: "Likelihood: auto (from response_kind), beta, bernoulli or binomial.") var response: String?
+        @Flag(help: "Use /items/floor as each item's fixed lower asymptote g.") var floorFromFile = false
+        @Option(help: "Iteration limit (default 500).") var maxIterations: Int?
+        @Option(help: "Relative log-likelihood change for convergence (default 1e-7).") var tolerance: Double?
+        @Option(help: "Largest parameter change for convergence (default 1e-3).") var parameterTolerance: Double?
+        @Option(help: "TOML config file with a [fit] table.") var config: String?
+
+        func run() throws {
+            let comm: Communicator = MPICommunicator.launchedByMPI ? MPICommunicator() : SerialCommunicator()
+            do {
+                let job = try makeJob()
+                try job.run(comm: comm) { line in
+                    print(line)
+                    fflush(stdout)
+                }
+            } catch {
+                fflush(stdout)
+                comm.abort("\(error)", code: 1)
+            }
+            fflush(stdout)
+            (comm as? MPICommunicator)?.finalize()
+        }
+
+        /// Defaults, then the config file, then the flags.
+        func makeJob() throws -> CalibrationJob {
+            let cfg = try config.map { try FitConfig(path: $0) }
+            guard let input = input ?? cfg?.string("input") else { throw FitError("missing the input file (argument or 'input' in the config)") }
+            guard let output = output ?? cfg?.string("output") else { throw FitError("missing --output (or 'output' in the config)") }
+            var o = FitOptions()
+            if let m = model ?? cfg?.string("model") {
+                guard let v = ItemModel(rawValue: m) else { throw FitError("--model: expected 1pl or 2pl; got '\(m)'") }
+                o.model = v
+            }
+            o.dims = dims ?? cfg?.int("dims") ?? o.dims
+            o.floorFromFile = floorFromFile || (cfg?.bool("floor-from-file") ?? false)
+            o.maxIterations = maxIterations ?? cfg?.int("max-iterations") ?? o.maxIterations
+            o.tolerance = tolerance ?? cfg?.double("tolerance") ?? o.tolerance
+            o.parameterTolerance = parameterTolerance ?? cfg?.double("parameter-tolerance") ?? o.parameterTolerance
+            o.thetaRidge = cfg?.double("theta-ridge") ?? o.thetaRidge
+            o.itemRidge = cfg?.double("item-ridge") ?? o.itemRidge
+            o.thetaBound = cfg?.double("theta-bound") ?? o.thetaBound
+            o.itemBound = cfg?.double("item-bound") ?? o.itemBound
+            o.maxStep = cfg?.double("max-step") ?? o.maxStep
+            try o.validate()
+            var job = CalibrationJob(input: input, output: output, options: o)
+            job.responseChoice = response ?? cfg?.string("response") ?? "auto"
+            job.command = CommandLine.arguments.joined(separator: " ")
+            job.version = IRSL.version
+            return job
+        }
+    }
+}
