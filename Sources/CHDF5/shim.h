@@ -46,6 +46,19 @@ static inline hid_t irsl_h5t_std_i32le(void) { return H5T_STD_I32LE; }
 static inline hid_t irsl_h5t_std_i64le(void) { return H5T_STD_I64LE; }
 static inline hid_t irsl_h5t_c_s1(void) { return H5T_C_S1; }
 
+/* A file-access property list (caller closes it). Where the library supports
+ * it (1.10.7+, 1.12.1+), file locking is best effort: kept where the file
+ * system supports it, skipped where it does not (common on cluster file
+ * systems, where a hard failure would stop every MPI rank). The
+ * HDF5_USE_FILE_LOCKING environment variable still overrides this. */
+static inline hid_t irsl_h5_file_access_plist(void) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+#if (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7) || H5_VERSION_GE(1, 12, 1)
+    if (fapl >= 0) H5Pset_file_locking(fapl, 1, 1);
+#endif
+    return fapl;
+}
+
 /* Frees the strings HDF5 allocated while reading variable-length data.
  * H5Dvlen_reclaim was renamed H5Treclaim in 1.12. */
 static inline herr_t irsl_h5_reclaim_vlen(hid_t type, hid_t space, void *buf) {

@@ -188,16 +188,20 @@ public final class Calibrator {
         let itemsEnd = n * stride
         let benchEnd = itemsEnd + 2 * bCount
         var acc = [Double](repeating: 0, count: benchEnd + 1 + 2 * k)
-        var thetaChange = 0.0
+        let oldTheta = theta
         let phiTerms = items.phi.map { GammaTerms($0) }
         acc.withUnsafeMutableBufferPointer { accBuf in
-            thetaChange = sweep(L.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: true, observedInformation: false, thetaSE: nil)
+            sweep(L.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: true, observedInformation: false, thetaSE: nil)
         }
         comm.allreduceSum(&acc)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
         if options.response == .beta { phiStep(acc, offset: itemsEnd) }
         standardise(sums: Array(acc[(benchEnd + 1)...]))
+        // Changes are measured on the identified (standardised) scale, where
+        // an ability held at the norm bound has converged however hard it pushes.
+        var thetaChange = 0.0
+        for i in theta.indices { thetaChange = max(thetaChange, abs(theta[i] - oldTheta[i])) }
         var itemChange = 0.0
         for i in items.a.indices { itemChange = max(itemChange, abs(items.a[i] - oldA[i])) }
         for i in items.d.indices { itemChange = max(itemChange, abs(items.d[i] - oldD[i])) }
@@ -207,15 +211,14 @@ public final class Calibrator {
 
     /// The pass over this rank's rows. With `updateTheta` it takes each
     /// row's ability step first; it always accumulates the item blocks at
-    /// the (new) abilities. Returns the largest ability change.
+    /// the (new) abilities.
     @inline(__always)
     private func sweep<L: EntryLikelihood>(_ likelihood: L.Type, acc: UnsafeMutablePointer<Double>, phiTerms: [GammaTerms],
                                            updateTheta: Bool, observedInformation: Bool,
-                                           thetaSE: UnsafeMutablePointer<Double>?) -> Double {
+                                           thetaSE: UnsafeMutablePointer<Double>?) {
         let n = shard.items, k = self.k, p = self.p, stride = self.stride
         let twoPL = options.model == .twoPL
         let itemsEnd = n * stride, benchEnd = itemsEnd + 2 * items.benchmarkCount
-        var maxChange = 0.0
         let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
         var grad = [Double](repeating: 0, count: k), info = [Double](repeating: 0, count: k * k)
         var x = [Double](repeating: 1, count: p)
@@ -287,7 +290,6 @@ public final class Calibrator {
                             let shrink = bound / norm2.squareRoot()
                             for c in 0..<k { tr[c] *= shrink }
                         }
-                        maxChange = max(maxChange, scale * largest)
                     }
                 }
                 // Item contributions at this row's (new) ability.
@@ -317,7 +319,6 @@ public final class Calibrator {
             }
         }}}}}}}}}}}}
         acc[benchEnd] += logLik
-        return maxChange
     }
 
     /// The identical-on-every-rank item step: Fisher scoring with a ridge,
@@ -414,9 +415,11 @@ public final class Calibrator {
         let phiTerms = items.phi.map { GammaTerms($0) }
         acc.withUnsafeMutableBufferPointer { accBuf in
             thetaSE.withUnsafeMutableBufferPointer { se in
-                _ = options.response == .beta
-                    ? sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
-                    : sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                if options.response == .beta {
+                    sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                } else {
+                    sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                }
             }
         }
         comm.allreduceSum(&acc)

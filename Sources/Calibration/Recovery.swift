@@ -4,7 +4,8 @@ import Store
 /// Agreement of a fit with the truth of a simulated file, on the scale-free
 /// measures that joint MLE identifies: correlations for K = 1, and for
 /// K > 1 the R² of each true dimension regressed on the estimated ones (the
-/// latent space is identified only up to rotation).
+/// latent space is identified only up to an affine map), and discriminations
+/// mapped into the truth's coordinates.
 public struct Recovery {
     public var thetaCorrelation: [Double]
     public var aCorrelation: [Double]
@@ -20,22 +21,13 @@ public struct Recovery {
             aCorrelation = [Agreement.pearson(truth.a, fit.a)]
         } else {
             thetaCorrelation = (0..<kt).map { Agreement.rSquared(column(truth.theta, $0, kt, m), on: fit.theta, columns: k).squareRoot() }
-            // Discriminations rotate with the abilities; compare the items' total loading length.
-            aCorrelation = [Agreement.pearson(Self.loadingLengths(truth.a, width: kt, items: n),
-                                              Self.loadingLengths(fit.a, width: k, items: n))]
+            // Discriminations move with the abilities' affine map; compare them in the truth's coordinates.
+            let aligned = Agreement.alignedDiscriminations(estimatedTheta: fit.theta, estimatedA: fit.a, dims: k,
+                                                           trueTheta: truth.theta, trueDims: kt)
+            aCorrelation = (0..<kt).map { Agreement.pearson(column(truth.a, $0, kt, n), column(aligned, $0, kt, n)) }
         }
         dCorrelation = Agreement.pearson(truth.d, fit.d)
         phiRelativeError = zip(truth.phi, fit.phi).map { ($1 - $0) / $0 }
-    }
-
-    static func loadingLengths(_ a: [Double], width: Int, items: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: items)
-        for j in 0..<items {
-            var s = 0.0
-            for c in 0..<width { s += a[j * width + c] * a[j * width + c] }
-            out[j] = s.squareRoot()
-        }
-        return out
     }
 
     public var summary: String {

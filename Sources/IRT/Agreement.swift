@@ -24,6 +24,22 @@ public enum Agreement {
     /// role of the correlation.
     public static func rSquared(_ y: [Double], on x: [Double], columns k: Int) -> Double {
         let n = y.count
+        guard let beta = regression(y, on: x, columns: k) else { return .nan }
+        let my = y.reduce(0, +) / Double(n)
+        var ssr = 0.0, sst = 0.0
+        for i in 0..<n {
+            var fit = beta[0]
+            for c in 0..<k { fit += beta[c + 1] * x[i * k + c] }
+            ssr += (y[i] - fit) * (y[i] - fit)
+            sst += (y[i] - my) * (y[i] - my)
+        }
+        return 1 - ssr / sst
+    }
+
+    /// Least-squares coefficients [intercept, β_1…β_k] of `y` on the `k`
+    /// columns of `x` (row-major); nil when the columns are collinear.
+    public static func regression(_ y: [Double], on x: [Double], columns k: Int) -> [Double]? {
+        let n = y.count
         precondition(x.count == n * k)
         let p = k + 1
         var xtx = [Double](repeating: 0, count: p * p), xty = [Double](repeating: 0, count: p)
@@ -35,15 +51,31 @@ public enum Agreement {
                 for c in 0..<p { xtx[r * p + c] += row[r] * row[c] }
             }
         }
-        guard let beta = SmallLinearAlgebra.solve(xtx, xty) else { return .nan }
-        let my = y.reduce(0, +) / Double(n)
-        var ssr = 0.0, sst = 0.0
-        for i in 0..<n {
-            var fit = beta[0]
-            for c in 0..<k { fit += beta[c + 1] * x[i * k + c] }
-            ssr += (y[i] - fit) * (y[i] - fit)
-            sst += (y[i] - my) * (y[i] - my)
+        return SmallLinearAlgebra.solve(xtx, xty)
+    }
+
+    /// Discriminations of a K-dimensional fit mapped into the truth's
+    /// coordinates. Abilities are identified up to an affine map,
+    /// θ_est ≈ S θ_true + c; since a_estᵀ θ_est = a_trueᵀ θ_true, the
+    /// estimate of a_true is Sᵀ a_est. Returns [N × K_true].
+    public static func alignedDiscriminations(estimatedTheta: [Double], estimatedA: [Double], dims k: Int,
+                                              trueTheta: [Double], trueDims kt: Int) -> [Double] {
+        let m = estimatedTheta.count / k, n = estimatedA.count / k
+        // Row c of S: regression of estimated dimension c on the true dimensions.
+        var s = [Double](repeating: 0, count: k * kt)
+        for c in 0..<k {
+            let y = (0..<m).map { estimatedTheta[$0 * k + c] }
+            let beta = regression(y, on: trueTheta, columns: kt) ?? [Double](repeating: .nan, count: kt + 1)
+            for t in 0..<kt { s[c * kt + t] = beta[t + 1] }
         }
-        return 1 - ssr / sst
+        var out = [Double](repeating: 0, count: n * kt)
+        for j in 0..<n {
+            for t in 0..<kt {
+                var v = 0.0
+                for c in 0..<k { v += s[c * kt + t] * estimatedA[j * k + c] }
+                out[j * kt + t] = v
+            }
+        }
+        return out
     }
 }

@@ -37,7 +37,7 @@ public func writeAtomically(_ path: String, _ body: (H5File) throws -> Void) thr
 
 /// Writes a text file (the CSV twins) with the same temp-then-rename
 /// discipline as `writeAtomically`.
-func writeTextAtomically(_ path: String, _ text: String) throws {
+public func writeTextAtomically(_ path: String, _ text: String) throws {
     let temporary = temporaryPath(for: path)
     unlink(temporary)
     do {

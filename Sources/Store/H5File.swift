@@ -35,7 +35,8 @@ public final class H5File {
     /// final path so errors don't mention the temporary name.
     var label: String
     /// The HDF5 file id, or -1 once closed.
-    private(set) var id: hid_t = -1
+    /// The raw HDF5 file handle, for callers that write layouts Store does not (tests of foreign files).
+    public private(set) var id: hid_t = -1
     /// Matrices opened by readRows/writeRows, kept open (with their chunk
     /// cache) until the file closes, so consecutive row blocks that share a
     /// chunk find it in the cache instead of re-reading it from disk.
@@ -47,6 +48,11 @@ public final class H5File {
         ensureHDF5()
         self.path = path
         self.label = path
+        let fapl = irsl_h5_file_access_plist()
+        guard fapl >= 0 else {
+            throw StoreError(file: path, field: "", message: withHDF5Detail("cannot create a file access property list"))
+        }
+        defer { H5Pclose(fapl) }
         switch mode {
         case .readOnly, .readWrite:
             var isDirectory: ObjCBool = false
@@ -64,13 +70,13 @@ public final class H5File {
                                  message: withHDF5Detail("cannot read the file"))
             }
             let flags = mode == .readOnly ? irsl_h5f_acc_rdonly() : irsl_h5f_acc_rdwr()
-            id = H5Fopen(path, flags, irsl_h5p_default())
+            id = H5Fopen(path, flags, fapl)
             guard id >= 0 else {
                 throw StoreError(file: path, field: "",
                                  message: withHDF5Detail("cannot open the HDF5 file"))
             }
         case .truncate:
-            id = H5Fcreate(path, irsl_h5f_acc_trunc(), irsl_h5p_default(), irsl_h5p_default())
+            id = H5Fcreate(path, irsl_h5f_acc_trunc(), irsl_h5p_default(), fapl)
             guard id >= 0 else {
                 throw StoreError(file: path, field: "",
                                  message: withHDF5Detail("cannot create the HDF5 file"))

@@ -3,6 +3,7 @@ import IRT
 import XCTest
 
 /// Reference values from SciPy (scipy.special.digamma, polygamma(1, ·), gammaln).
+/// The series is documented to 1e-10 relative (first omitted term at z = 6).
 final class SpecialFunctionsTests: XCTestCase {
     let reference: [(x: Double, digamma: Double, trigamma: Double, logGamma: Double)] = [
         (0.01, -100.56088545786868, 10001.621213528311, 4.599479878042022),
@@ -23,11 +24,11 @@ final class SpecialFunctionsTests: XCTestCase {
 
     func testClosedForms() {
         let gamma = 0.57721566490153286061
-        XCTAssertEqual(digamma(1), -gamma, accuracy: 1e-12)
-        XCTAssertEqual(digamma(0.5), -gamma - 2 * log(2.0), accuracy: 1e-12)
-        XCTAssertEqual(trigamma(1), Double.pi * Double.pi / 6, accuracy: 1e-11)
-        XCTAssertEqual(trigamma(0.5), Double.pi * Double.pi / 2, accuracy: 1e-11)
-        XCTAssertEqual(GammaTerms(0.5).logGamma, 0.5 * log(Double.pi), accuracy: 1e-12)
+        XCTAssertEqual(digamma(1), -gamma, accuracy: 1e-10)
+        XCTAssertEqual(digamma(0.5), -gamma - 2 * log(2.0), accuracy: 1e-10)
+        XCTAssertEqual(trigamma(1), Double.pi * Double.pi / 6, accuracy: 1e-10)
+        XCTAssertEqual(trigamma(0.5), Double.pi * Double.pi / 2, accuracy: 1e-10)
+        XCTAssertEqual(GammaTerms(0.5).logGamma, 0.5 * log(Double.pi), accuracy: 1e-10)
     }
 
     func testAgreesWithLibmLogGammaAcrossRange() {

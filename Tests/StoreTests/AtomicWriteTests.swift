@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// writeAtomically never exposes a half-written file.
 final class AtomicWriteTests: StoreTestCase {
@@ -55,5 +55,7 @@ final class AtomicWriteTests: StoreTestCase {
         try writeTextAtomically(p, "a,b\n3,4\n")
         XCTAssertEqual(try String(contentsOfFile: p, encoding: .utf8), "a,b\n3,4\n")
         XCTAssertEqual(try listing(), ["t.csv"])
+        let missingDirectory = path("absent/t.csv")
+        assertStoreError([missingDirectory, "temporary"]) { try writeTextAtomically(missingDirectory, "x") }
     }
 }

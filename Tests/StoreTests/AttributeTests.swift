@@ -1,7 +1,7 @@
 import CHDF5
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// Scalar attributes on the root and on datasets.
 final class AttributeTests: StoreTestCase {
@@ -54,19 +54,22 @@ final class AttributeTests: StoreTestCase {
 
     /// h5py writes NumPy bytes attributes as fixed-length strings.
     func testFixedLengthStringAttributeIsRead() throws {
-        let f = try H5File(path("fa.h5"), mode: .truncate)
-        let type = H5Tcopy(irsl_h5t_c_s1())
-        defer { H5Tclose(type) }
-        H5Tset_size(type, 16)
-        H5Tset_strpad(type, H5T_STR_NULLPAD)
-        let space = H5Screate(H5S_SCALAR)
-        defer { H5Sclose(space) }
-        let attribute = H5Acreate2(f.id, "response_kind", type, space, irsl_h5p_default(), irsl_h5p_default())
-        XCTAssertGreaterThanOrEqual(attribute, 0)
-        var bytes = [UInt8](repeating: 0, count: 16)
-        bytes.replaceSubrange(0..<6, with: Array("binary".utf8))
-        XCTAssertGreaterThanOrEqual(H5Awrite(attribute, type, bytes), 0)
-        H5Aclose(attribute)
+        let p = path("fa.h5")
+        try withRawHDF5File(p) { id in
+            let type = H5Tcopy(irsl_h5t_c_s1())
+            defer { H5Tclose(type) }
+            H5Tset_size(type, 16)
+            H5Tset_strpad(type, H5T_STR_NULLPAD)
+            let space = H5Screate(H5S_SCALAR)
+            defer { H5Sclose(space) }
+            let attribute = H5Acreate2(id, "response_kind", type, space, irsl_h5p_default(), irsl_h5p_default())
+            XCTAssertGreaterThanOrEqual(attribute, 0)
+            defer { H5Aclose(attribute) }
+            var bytes = [UInt8](repeating: 0, count: 16)
+            bytes.replaceSubrange(0..<6, with: Array("binary".utf8))
+            XCTAssertGreaterThanOrEqual(H5Awrite(attribute, type, bytes), 0)
+        }
+        let f = try H5File(p, mode: .readOnly)
         XCTAssertEqual(try f.stringAttribute("response_kind"), "binary")
     }
 }

@@ -1,7 +1,7 @@
 import CHDF5
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// Whole-dataset round trips, navigation and file-level errors.
 final class DatasetTests: StoreTestCase {
@@ -65,10 +65,12 @@ final class DatasetTests: StoreTestCase {
     /// h5py writes NumPy `S` arrays as fixed-length strings; they must read too.
     func testFixedLengthStringsAreRead() throws {
         let p = path("fixed.h5")
-        let f = try H5File(p, mode: .truncate)
-        try writeFixedStrings(f.id, "/nullpad", width: 8, pad: H5T_STR_NULLPAD, ["abc", "", "12345678", "é"])
-        try writeFixedStrings(f.id, "/nullterm", width: 6, pad: H5T_STR_NULLTERM, ["x", "hello"])
-        try writeFixedStrings(f.id, "/spacepad", width: 5, pad: H5T_STR_SPACEPAD, ["ab   ", "abcde"])
+        try withRawHDF5File(p) { id in
+            try writeFixedStrings(id, "/nullpad", width: 8, pad: H5T_STR_NULLPAD, ["abc", "", "12345678", "é"])
+            try writeFixedStrings(id, "/nullterm", width: 6, pad: H5T_STR_NULLTERM, ["x", "hello"])
+            try writeFixedStrings(id, "/spacepad", width: 5, pad: H5T_STR_SPACEPAD, ["ab   ", "abcde"])
+        }
+        let f = try H5File(p, mode: .readOnly)
         XCTAssertEqual(try f.readStrings("/nullpad"), ["abc", "", "12345678", "é"])
         XCTAssertEqual(try f.readStrings("/nullterm"), ["x", "hello"])
         XCTAssertEqual(try f.readStrings("/spacepad"), ["ab", "abcde"])

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// The fit output file and its CSV twins.
 final class FitResultTests: StoreTestCase {

@@ -1,7 +1,7 @@
 import CHDF5
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// Row-block matrix I/O: chunking, partial chunks, NaN fill, conversions, validation.
 final class MatrixTests: StoreTestCase {
@@ -30,7 +30,7 @@ final class MatrixTests: StoreTestCase {
         }
         let f = try H5File(p, mode: .readOnly)
         XCTAssertEqual(try f.shape("/responses"), [rows, cols])
-        XCTAssertEqual(chunkShape(f, "/responses"), [4, 7])
+        XCTAssertEqual(chunkShape(p, "/responses"), [4, 7])
 
         // Reads across chunk boundaries, in pieces that reuse the open dataset.
         for (start, count) in [(2, 5), (0, 1), (3, 6), (5, 3), (0, 9)] {
@@ -57,9 +57,10 @@ final class MatrixTests: StoreTestCase {
     }
 
     func testChunkRowsLargerThanMatrixIsClamped() throws {
-        let f = try H5File(path("small.h5"), mode: .truncate)
+        let p = path("small.h5")
+        let f = try H5File(p, mode: .truncate)
         try f.createMatrix("/m", type: .float32, rows: 3, cols: 2, chunkRows: 1000)
-        XCTAssertEqual(chunkShape(f, "/m"), [3, 2])
+        XCTAssertEqual(chunkShape(p, "/m"), [3, 2])
         var out = [Float](repeating: 0, count: 6)
         try out.withUnsafeMutableBufferPointer { try f.readRows("/m", rowStart: 0, rowCount: 3, into: $0) }
         XCTAssertTrue(out.allSatisfy(\.isNaN))
@@ -181,9 +182,11 @@ final class MatrixTests: StoreTestCase {
         XCTAssertEqual(gathered, full)
     }
 
-    /// The chunk dimensions of a dataset, via raw HDF5.
-    func chunkShape(_ file: H5File, _ name: String) -> [Int] {
-        let ds = H5Dopen2(file.id, name, irsl_h5p_default())
+    /// The chunk dimensions of a dataset, via raw HDF5 (a second, read-only open).
+    func chunkShape(_ path: String, _ name: String) -> [Int] {
+        let file = H5Fopen(path, irsl_h5f_acc_rdonly(), irsl_h5p_default())
+        defer { H5Fclose(file) }
+        let ds = H5Dopen2(file, name, irsl_h5p_default())
         defer { H5Dclose(ds) }
         let dcpl = H5Dget_create_plist(ds)
         defer { H5Pclose(dcpl) }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// The input response file: metadata writing, validation, truth.
 final class ResponseFileTests: StoreTestCase {

@@ -1,6 +1,7 @@
+import CHDF5
 import Foundation
 import XCTest
-@testable import Store
+import Store
 
 /// A fresh directory under the system temporary directory, removed by `tearDown`.
 class StoreTestCase: XCTestCase {
@@ -48,4 +49,14 @@ func sameValues(_ x: [Double], _ y: [Double]) -> Bool {
 
 func sameValues(_ x: [Float], _ y: [Float]) -> Bool {
     x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+}
+
+/// Creates an HDF5 file with raw library calls (as h5py would), for content
+/// Store never writes itself, such as fixed-length strings. Tests run in
+/// release mode, so they see only Store's public API and go to HDF5 directly.
+func withRawHDF5File(_ path: String, _ body: (hid_t) throws -> Void) throws {
+    let file = H5Fcreate(path, irsl_h5f_acc_trunc(), irsl_h5p_default(), irsl_h5p_default())
+    XCTAssertGreaterThanOrEqual(file, 0, "H5Fcreate \(path)")
+    defer { H5Fclose(file) }
+    try body(file)
 }

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// Runs the built `irsl` (and `mpirun irsl`) as a user would, from a test.
+///
+/// Two rules from running MPI inside a test process: the child's
+/// environment must not inherit OMPI_/PMIX_/ORTE_/OPAL_ variables (a nested
+/// mpirun would join the wrong job), and every launch is wrapped in
+/// `timeout -k 10 N`, so a hang fails the test instead of blocking CI.
+enum Launcher {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+    }
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The release binary `make test` builds (IRSL_BIN overrides).
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["IRSL_BIN"] { return path }
+        return packageRoot.appendingPathComponent(".build/release/irsl").path
+    }
+
+    static var cleanEnvironment: [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { key, _ in
+            !["OMPI_", "PMIX_", "ORTE_", "OPAL_"].contains { key.hasPrefix($0) }
+        }
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        // Waiting ranks spin; on 2 cores with up to 4 ranks, yield instead.
+        env["OMPI_MCA_mpi_yield_when_idle"] = "1"
+        return env
+    }
+
+    static func run(_ arguments: [String], timeout: Int = 300, cwd: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "10", String(timeout)] + arguments
+        process.environment = cleanEnvironment
+        if let cwd { process.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let start = Date()
+        try process.run()
+        // Drain both pipes concurrently so a chatty child never blocks on a full pipe.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
+    }
+
+    static func irsl(_ arguments: [String], timeout: Int = 300) throws -> Result {
+        try run([binary] + arguments, timeout: timeout)
+    }
+
+    static func mpirun(_ ranks: Int, _ arguments: [String], timeout: Int = 300) throws -> Result {
+        try run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", String(ranks), binary] + arguments, timeout: timeout)
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("irsl-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
