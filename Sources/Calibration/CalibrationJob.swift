@@ -94,7 +94,9 @@ public struct CalibrationJob {
             ? "converged after \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds)) s"
             : "stopped at the iteration limit (\(summary.iterations)) without meeting the tolerance")
 
+        let seStart = Date()
         let se = calibrator.standardErrors()
+        let seSeconds = Date().timeIntervalSince(seStart)
         let theta = calibrator.gatherTheta(calibrator.theta)
         let thetaSE = calibrator.gatherTheta(se.thetaSE)
         let items = calibrator.items
@@ -115,6 +117,17 @@ public struct CalibrationJob {
             benchmarkNames: benchmarkNames,
             phi: options.response == .beta ? items.phi : [Double](repeating: .nan, count: benchmarkNames.count),
             dims: k, logLikelihoodHistory: summary.history, attributes: attributes)
+        // Peak memory of every rank, for the user sizing a job (and for `make bench`).
+        var peaks = [Double](repeating: 0, count: comm.size)
+        peaks[comm.rank] = ResourceUsage.peakResidentBytes()
+        comm.allreduceMax(&peaks)
+        let perIteration = summary.iterationSeconds / Double(max(summary.iterations, 1))
+        let entriesPerRank = Double(summary.observations) / Double(comm.size)
+        let shardBytes = Double(RowPartition(rows: info.models, parts: comm.size, index: 0).count * info.items * 4)
+        say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
+                   summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds))
+        say("memory: peak RSS per rank " + peaks.map { String(format: "%.0f MB", $0 / 1e6) }.joined(separator: ", ")
+            + String(format: "; largest shard %.0f MB of responses", shardBytes / 1e6))
         var recovery: Recovery?
         if comm.isRoot {
             try result.write(to: output)

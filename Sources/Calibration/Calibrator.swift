@@ -1,3 +1,4 @@
+import CKernels
 import Distributed
 import Foundation
 import IRT
@@ -24,6 +25,8 @@ public struct FitSummary: Sendable {
     public var logLikelihood: Double
     public var history: [Double]
     public var seconds: Double
+    /// Wall time spent in iterations only (no setup, no standard errors).
+    public var iterationSeconds: Double
     public var observations: Int
     public var clampedEntries: Int
 }
@@ -52,6 +55,20 @@ public final class Calibrator {
     private let k: Int
     private let p: Int         // free parameters per item
     private let stride: Int    // gradient + packed information per item
+    /// The allreduced buffer, structure-of-arrays so the kernels stream it:
+    /// slot q of item j at q·N + j, where slots 0..<p are the gradient,
+    /// p..<stride the packed lower triangle of the information block, then
+    /// dℓ/dφ and d²ℓ/dφ²; after the slots, the log-likelihood, Σθ_c and Σθ_c².
+    private let layout: Layout
+
+    struct Layout {
+        let tail: Int
+        let count: Int
+        init(items n: Int, stride: Int, dims k: Int) {
+            tail = (stride + 2) * n
+            count = tail + 1 + 2 * k
+        }
+    }
     private let observations: Int
     private let clamped: Int
 
@@ -68,6 +85,7 @@ public final class Calibrator {
         p = options.itemParameterCount
         stride = p + p * (p + 1) / 2
         let n = shard.items
+        layout = Layout(items: n, stride: stride, dims: k)
         items = ItemParameters(dims: k, a: [Double](repeating: 1, count: n * k), d: [Double](repeating: 0, count: n),
                                g: floors, phi: [Double](repeating: 10, count: benchmarkCount), benchmarkOfItem: benchmarkOfItem)
         theta = [Double](repeating: 0, count: shard.rows * k)
@@ -139,11 +157,13 @@ public final class Calibrator {
         var converged = false
         var iteration = 0
         var rates: [Double] = []
+        var iterationSeconds = 0.0
         while iteration < options.maxIterations {
             iteration += 1
             let t0 = Date()
             let (ll, maxChange) = iterate()
             let seconds = Date().timeIntervalSince(t0)
+            iterationSeconds += seconds
             let rel = previous.isNaN ? .infinity : abs(ll - previous) / max(abs(ll), 1e-300)
             history.append(ll)
             rates.append(rel)
@@ -156,7 +176,7 @@ public final class Calibrator {
             if converged { break }
         }
         return FitSummary(iterations: iteration, converged: converged, logLikelihood: history.last ?? .nan,
-                          history: history, seconds: Date().timeIntervalSince(start),
+                          history: history, seconds: Date().timeIntervalSince(start), iterationSeconds: iterationSeconds,
                           observations: observations, clampedEntries: clamped)
     }
 
@@ -182,22 +202,20 @@ public final class Calibrator {
     }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
-        let n = shard.items, bCount = items.benchmarkCount
-        // Layout: per-item blocks, then per-benchmark (dℓ/dφ, d²ℓ/dφ²), then
-        // log-likelihood, then Σθ_c and Σθ_c² for the standardisation.
-        let itemsEnd = n * stride
-        let benchEnd = itemsEnd + 2 * bCount
-        var acc = [Double](repeating: 0, count: benchEnd + 1 + 2 * k)
+        var acc = [Double](repeating: 0, count: layout.count)
         let oldTheta = theta
-        let phiTerms = items.phi.map { GammaTerms($0) }
         acc.withUnsafeMutableBufferPointer { accBuf in
-            sweep(L.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: true, observedInformation: false, thetaSE: nil)
+            if k == 1 && options.vectorKernels {
+                kernelSweep(acc: accBuf.baseAddress!)
+            } else {
+                sweep(L.self, acc: accBuf.baseAddress!, updateTheta: true, observedInformation: false, thetaSE: nil)
+            }
         }
         comm.allreduceSum(&acc)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
-        if options.response == .beta { phiStep(acc, offset: itemsEnd) }
-        standardise(sums: Array(acc[(benchEnd + 1)...]))
+        if options.response == .beta { phiStep(acc) }
+        standardise(sums: Array(acc[(layout.tail + 1)...]))
         // Changes are measured on the identified (standardised) scale, where
         // an ability held at the norm bound has converged however hard it pushes.
         var thetaChange = 0.0
@@ -206,19 +224,20 @@ public final class Calibrator {
         for i in items.a.indices { itemChange = max(itemChange, abs(items.a[i] - oldA[i])) }
         for i in items.d.indices { itemChange = max(itemChange, abs(items.d[i] - oldD[i])) }
         let maxChange = comm.allreduceMax(max(itemChange, thetaChange))
-        return (acc[benchEnd], maxChange)
+        return (acc[layout.tail], maxChange)
     }
 
     /// The pass over this rank's rows. With `updateTheta` it takes each
     /// row's ability step first; it always accumulates the item blocks at
     /// the (new) abilities.
     @inline(__always)
-    private func sweep<L: EntryLikelihood>(_ likelihood: L.Type, acc: UnsafeMutablePointer<Double>, phiTerms: [GammaTerms],
+    private func sweep<L: EntryLikelihood>(_ likelihood: L.Type, acc: UnsafeMutablePointer<Double>,
                                            updateTheta: Bool, observedInformation: Bool,
                                            thetaSE: UnsafeMutablePointer<Double>?) {
         let n = shard.items, k = self.k, p = self.p, stride = self.stride
         let twoPL = options.model == .twoPL
-        let itemsEnd = n * stride, benchEnd = itemsEnd + 2 * items.benchmarkCount
+        let tail = layout.tail
+        let phiTerms = items.phi.map { GammaTerms($0) }
         let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
         var grad = [Double](repeating: 0, count: k), info = [Double](repeating: 0, count: k * k)
         var x = [Double](repeating: 1, count: p)
@@ -293,7 +312,7 @@ public final class Calibrator {
                     }
                 }
                 // Item contributions at this row's (new) ability.
-                for c in 0..<k { acc[benchEnd + 1 + c] += tr[c]; acc[benchEnd + 1 + k + c] += tr[c] * tr[c] }
+                for c in 0..<k { acc[tail + 1 + c] += tr[c]; acc[tail + 1 + k + c] += tr[c] * tr[c] }
                 if twoPL { for c in 0..<k { xv[c] = tr[c] } }
                 for j in 0..<n {
                     let yj = y[j]
@@ -306,19 +325,98 @@ public final class Calibrator {
                     let e = L.terms(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[b], phiTerms: phiT[b])
                     logLik += e.logLikelihood
                     let w = observedInformation ? e.observed : e.fisher
-                    let block = acc + j * stride
+                    let slot = acc + j        // slot q of item j lives at q·n + j
                     var idx = p
                     for c in 0..<p {
-                        block[c] += e.score * xv[c]
+                        slot[c * n] += e.score * xv[c]
                         let wx = w * xv[c]
-                        for c2 in 0...c { block[idx] += wx * xv[c2]; idx += 1 }
+                        for c2 in 0...c { slot[idx * n] += wx * xv[c2]; idx += 1 }
                     }
-                    acc[itemsEnd + 2 * b] += e.dPhi
-                    acc[itemsEnd + 2 * b + 1] += e.d2Phi
+                    slot[stride * n] += e.dPhi
+                    slot[(stride + 1) * n] += e.d2Phi
                 }
             }
         }}}}}}}}}}}}
-        acc[benchEnd] += logLik
+        acc[tail] += logLik
+    }
+
+    /// The K = 1 pass through the vectorised C kernels: the same ability
+    /// step and item accumulation as `sweep`, for the case that dominates
+    /// the run time. (`sweep` remains the reference and serves K > 1 and the
+    /// observed-information pass.)
+    /// With `thetaSE` it leaves the abilities alone and accumulates observed
+    /// information instead, for the standard errors.
+    private func kernelSweep(acc: UnsafeMutablePointer<Double>, thetaSE: UnsafeMutablePointer<Double>? = nil) {
+        let n = shard.items
+        let beta = options.response == .beta, twoPL = options.model == .twoPL
+        let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
+        let benchmark = items.benchmarkOfItem.map { Int($0) }
+        let terms = items.phi.map { GammaTerms($0) }
+        let phiItem = benchmark.map { items.phi[$0] }
+        let lgPhi = benchmark.map { terms[$0].logGamma }
+        let dgPhi = benchmark.map { terms[$0].digamma }
+        let tgPhi = benchmark.map { terms[$0].trigamma }
+        // 1PL has no discrimination slots: the kernels' a-terms go to scratch.
+        var scratch = [Double](repeating: 0, count: twoPL ? 0 : 3 * n)
+        let tail = layout.tail
+        var logLik = 0.0
+        var sums = [0.0, 0.0]
+        shard.responses.withUnsafeBufferPointer { yAll in
+        (shard.trials ?? []).withUnsafeBufferPointer { tAll in
+        items.a.withUnsafeBufferPointer { a in
+        items.d.withUnsafeBufferPointer { d in
+        items.g.withUnsafeBufferPointer { g in
+        phiItem.withUnsafeBufferPointer { phi in
+        lgPhi.withUnsafeBufferPointer { lg in
+        dgPhi.withUnsafeBufferPointer { dg in
+        tgPhi.withUnsafeBufferPointer { tg in
+        scratch.withUnsafeMutableBufferPointer { sc in
+        sums.withUnsafeMutableBufferPointer { sumBuf in
+        theta.withUnsafeMutableBufferPointer { th in
+            let slot = { (q: Int) in acc + q * n }
+            let gA = twoPL ? slot(0) : sc.baseAddress!
+            let gD = twoPL ? slot(1) : slot(0)
+            let hAA = twoPL ? slot(2) : sc.baseAddress! + n
+            let hAD = twoPL ? slot(3) : sc.baseAddress! + 2 * n
+            let hDD = twoPL ? slot(4) : slot(1)
+            let dPhi = slot(stride), d2Phi = slot(stride + 1)
+            let trials = tAll.isEmpty ? nil : tAll.baseAddress!
+            let out = sumBuf.baseAddress!
+            let observed: Int32 = thetaSE == nil ? 0 : 1
+            for r in 0..<shard.rows {
+                let y = yAll.baseAddress! + r * n
+                let t = trials.map { $0 + r * n }
+                out[0] = 0; out[1] = 0
+                if beta {
+                    irsl_beta_theta_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!, th[r], observed, out)
+                } else {
+                    irsl_binomial_theta_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, th[r], observed, out)
+                }
+                let value: Double
+                if let se = thetaSE {
+                    se[r] = out[1] + ridge > 0 ? (1 / (out[1] + ridge)).squareRoot() : .nan
+                    value = th[r]
+                } else {
+                    // Newton (Fisher scoring) with the ridge, trust region and norm bound.
+                    var step = (out[0] - ridge * th[r]) / (out[1] + ridge)
+                    if !step.isFinite { step = 0 }
+                    step = min(max(step, -maxStep), maxStep)
+                    value = min(max(th[r] + step, -bound), bound)
+                    th[r] = value
+                }
+                acc[tail + 1] += value
+                acc[tail + 2] += value * value
+                if beta {
+                    logLik += irsl_beta_items_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!,
+                                                 lg.baseAddress!, dg.baseAddress!, tg.baseAddress!, value, observed,
+                                                 gA, gD, hAA, hAD, hDD, dPhi, d2Phi)
+                } else {
+                    logLik += irsl_binomial_items_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, value, observed,
+                                                     gA, gD, hAA, hAD, hDD)
+                }
+            }
+        }}}}}}}}}}}}
+        acc[tail] += logLik
     }
 
     /// The identical-on-every-rank item step: Fisher scoring with a ridge,
@@ -329,7 +427,6 @@ public final class Calibrator {
         var h = [Double](repeating: 0, count: p * p), step = [Double](repeating: 0, count: p)
         var params = [Double](repeating: 0, count: p)
         for j in 0..<n {
-            let block = j * stride
             if twoPL {
                 for c in 0..<k { params[c] = items.a[j * k + c] }
                 params[k] = items.d[j]
@@ -338,8 +435,11 @@ public final class Calibrator {
             }
             var idx = p
             for c in 0..<p {
-                step[c] = acc[block + c] - ridge * params[c]
-                for c2 in 0...c { h[c * p + c2] = acc[block + idx]; h[c2 * p + c] = acc[block + idx]; idx += 1 }
+                step[c] = acc[c * n + j] - ridge * params[c]
+                for c2 in 0...c {
+                    let v = acc[idx * n + j]
+                    h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
+                }
                 h[c * p + c] += ridge
             }
             // Lower-triangular loadings for K > 1: item j < K−1 does not load on dimensions c > j.
@@ -369,14 +469,19 @@ public final class Calibrator {
         }
     }
 
-    /// Beta precision: one Fisher-scoring step on log φ per benchmark.
-    private func phiStep(_ acc: [Double], offset: Int) {
-        for b in 0..<items.benchmarkCount {
-            let grad = acc[offset + 2 * b], curvature = acc[offset + 2 * b + 1]
-            guard curvature < 0 else { continue }
+    /// Beta precision: one Fisher-scoring step on log φ per benchmark, from
+    /// the per-item derivative slots summed over the benchmark's items.
+    private func phiStep(_ acc: [Double]) {
+        let n = shard.items
+        var grad = [Double](repeating: 0, count: items.benchmarkCount), curvature = grad
+        for j in 0..<n {
+            let b = Int(items.benchmarkOfItem[j])
+            grad[b] += acc[stride * n + j]
+            curvature[b] += acc[(stride + 1) * n + j]
+        }
+        for b in 0..<items.benchmarkCount where curvature[b] < 0 {
             let phi = items.phi[b]
-            var step = grad / (-curvature * phi)          // Δ log φ
-            step = min(max(step, -options.maxStep), options.maxStep)
+            let step = min(max(grad[b] / (-curvature[b] * phi), -options.maxStep), options.maxStep)   // Δ log φ
             items.phi[b] = min(max(phi * exp(step), 1e-2), 1e6)
         }
     }
@@ -407,18 +512,20 @@ public final class Calibrator {
     // MARK: - Standard errors
 
     /// Conditional standard errors from the inverse observed-information
-    /// blocks: each ability given the items, each item given the abilities.
+    /// blocks of the penalised objective (the ridge included): each ability
+    /// given the items, each item given the abilities.
     public func standardErrors() -> (thetaSE: [Double], aSE: [Double], dSE: [Double]) {
         let n = shard.items, k = self.k, p = self.p
         var thetaSE = [Double](repeating: .nan, count: shard.rows * k)
-        var acc = [Double](repeating: 0, count: n * stride + 2 * items.benchmarkCount + 1 + 2 * k)
-        let phiTerms = items.phi.map { GammaTerms($0) }
+        var acc = [Double](repeating: 0, count: layout.count)
         acc.withUnsafeMutableBufferPointer { accBuf in
             thetaSE.withUnsafeMutableBufferPointer { se in
-                if options.response == .beta {
-                    sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                if k == 1 && options.vectorKernels {
+                    kernelSweep(acc: accBuf.baseAddress!, thetaSE: se.baseAddress!)
+                } else if options.response == .beta {
+                    sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
                 } else {
-                    sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, phiTerms: phiTerms, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                    sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
                 }
             }
         }
@@ -428,7 +535,11 @@ public final class Calibrator {
         for j in 0..<n {
             var idx = p
             for c in 0..<p {
-                for c2 in 0...c { h[c * p + c2] = acc[j * stride + idx]; h[c2 * p + c] = acc[j * stride + idx]; idx += 1 }
+                for c2 in 0...c {
+                    let v = acc[idx * n + j]
+                    h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
+                }
+                h[c * p + c] += options.itemRidge   // the curvature of the penalised objective
             }
             let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
             guard ok else { continue }

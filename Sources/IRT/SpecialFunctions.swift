@@ -3,11 +3,12 @@ import Foundation
 /// log Γ(x), ψ(x) and ψ'(x) evaluated together.
 ///
 /// The Beta likelihood needs all three at the same two arguments for every
-/// matrix entry, so they share one recurrence: shift `x` up to `z ≥ 6` with
-/// ψ(x) = ψ(x+1) − 1/x (and the matching identities for log Γ and ψ'), then
-/// use the asymptotic (Stirling / Bernoulli-number) series, whose first
-/// omitted term is below 1e-10 relative at `z = 6`. The shift's logarithms
-/// collapse into one `log` of a product.
+/// matrix entry, so they share one recurrence, written without branches so
+/// the same formulas vectorise in the C kernels: always shift by six,
+/// z = x + 6, where the asymptotic (Stirling / Bernoulli-number) series has
+/// its first omitted term below 1e-10, and fold the six recurrence terms into
+/// the polynomial P(x) = x(x+1)…(x+5):
+/// Σ 1/(x+k) = P′/P, Σ 1/(x+k)² = (P′/P)² − P″/P, Σ log(x+k) = log P.
 public struct GammaTerms {
     public var logGamma: Double
     public var digamma: Double
@@ -15,29 +16,23 @@ public struct GammaTerms {
 
     @inlinable
     public init(_ x: Double) {
-        var z = x
-        var product = 1.0
-        var digammaShift = 0.0
-        var trigammaShift = 0.0
-        while z < 6 {
-            product *= z
-            let r = 1 / z
-            digammaShift += r
-            trigammaShift += r * r
-            z += 1
-        }
+        let p0 = (((((x + 15) * x + 85) * x + 225) * x + 274) * x + 120) * x
+        let p1 = ((((6 * x + 75) * x + 340) * x + 675) * x + 548) * x + 120
+        let p2 = (((30 * x + 300) * x + 1020) * x + 1350) * x + 548
+        let z = x + 6
         let r = 1 / z
         let r2 = r * r
         let logZ = log(z)
+        let s1 = p1 / p0
         let halfLogTwoPi = 0.918_938_533_204_672_741_78
         let series = r * (1.0 / 12 - r2 * (1.0 / 360 - r2 * (1.0 / 1260 - r2 / 1680)))
-        logGamma = (z - 0.5) * logZ - z + halfLogTwoPi + series - log(product)
+        logGamma = (z - 0.5) * logZ - z + halfLogTwoPi + series - log(p0)
         digamma = logZ - 0.5 * r
             - r2 * (1.0 / 12 - r2 * (1.0 / 120 - r2 * (1.0 / 252 - r2 * (1.0 / 240 - r2 / 132))))
-            - digammaShift
+            - s1
         trigamma = r + 0.5 * r2
             + r * r2 * (1.0 / 6 - r2 * (1.0 / 30 - r2 * (1.0 / 42 - r2 * (1.0 / 30 - r2 * 5.0 / 66))))
-            + trigammaShift
+            + s1 * s1 - p2 / p0
     }
 }
 
