@@ -46,7 +46,8 @@ static inline void gamma_ldt(double x, double *lg, double *dg, double *tg) {
 
 void irsl_beta_theta_k1(ptrdiff_t n, const float *restrict y, const double *restrict a,
                         const double *restrict d, const double *restrict g,
-                        const double *restrict phi, double theta, int observed, double *out) {
+                        const double *restrict phi, double theta, int observed, double *out,
+                        double *restrict logY, double *restrict log1mY) {
     double gs = 0, hs = 0;
     for (ptrdiff_t j = 0; j < n; j++) {
         double yj = y[j];
@@ -60,7 +61,10 @@ void irsl_beta_theta_k1(ptrdiff_t n, const float *restrict y, const double *rest
         double dg1, tg1, dg2, tg2;
         gamma_dt(mu * ph, &dg1, &tg1);
         gamma_dt((1 - mu) * ph, &dg2, &tg2);
-        double scoreMu = ph * (log(yy) - log(1 - yy) - dg1 + dg2);
+        double ly = log(yy), l1y = log(1 - yy);
+        logY[j] = ly;
+        log1mY[j] = l1y;
+        double scoreMu = ph * (ly - l1y - dg1 + dg2);
         double score = scoreMu * slope;
         double info = ph * ph * (tg1 + tg2) * slope * slope;
         if (observed) info -= scoreMu * (1 - gj) * s * (1 - s) * (1 - 2 * s);
@@ -75,8 +79,9 @@ void irsl_beta_theta_k1(ptrdiff_t n, const float *restrict y, const double *rest
 double irsl_beta_items_k1(ptrdiff_t n, const float *restrict y, const double *restrict a,
                           const double *restrict d, const double *restrict g,
                           const double *restrict phi, const double *restrict lgPhi,
-                          const double *restrict dgPhi, const double *restrict tgPhi, double theta, int observed,
-                          double *restrict gA, double *restrict gD, double *restrict hAA,
+                          const double *restrict dgPhi, const double *restrict tgPhi,
+                          const double *restrict logY, const double *restrict log1mY,
+                          double theta, int observed, double *restrict gA, double *restrict gD, double *restrict hAA,
                           double *restrict hAD, double *restrict hDD,
                           double *restrict dPhi, double *restrict d2Phi) {
     double ll = 0;
@@ -93,7 +98,7 @@ double irsl_beta_items_k1(ptrdiff_t n, const float *restrict y, const double *re
         double lg1, dg1, tg1, lg2, dg2, tg2;
         gamma_ldt(x1, &lg1, &dg1, &tg1);
         gamma_ldt(x2, &lg2, &dg2, &tg2);
-        double ly = log(yy), l1y = log(1 - yy);
+        double ly = logY[j], l1y = log1mY[j];
         double m = present ? 1.0 : 0.0;
         double scoreMu = ph * (ly - l1y - dg1 + dg2);
         double score = m * scoreMu * slope;

@@ -358,6 +358,8 @@ public final class Calibrator {
         let tgPhi = benchmark.map { terms[$0].trigamma }
         // 1PL has no discrimination slots: the kernels' a-terms go to scratch.
         var scratch = [Double](repeating: 0, count: twoPL ? 0 : 3 * n)
+        // log y and log(1 − y) of the current row, shared by the two Beta kernels.
+        var logs = [Double](repeating: 0, count: beta ? 2 * n : 0)
         let tail = layout.tail
         var logLik = 0.0
         var sums = [0.0, 0.0]
@@ -371,6 +373,7 @@ public final class Calibrator {
         dgPhi.withUnsafeBufferPointer { dg in
         tgPhi.withUnsafeBufferPointer { tg in
         scratch.withUnsafeMutableBufferPointer { sc in
+        logs.withUnsafeMutableBufferPointer { logBuf in
         sums.withUnsafeMutableBufferPointer { sumBuf in
         theta.withUnsafeMutableBufferPointer { th in
             let slot = { (q: Int) in acc + q * n }
@@ -383,12 +386,13 @@ public final class Calibrator {
             let trials = tAll.isEmpty ? nil : tAll.baseAddress!
             let out = sumBuf.baseAddress!
             let observed: Int32 = thetaSE == nil ? 0 : 1
+            let logY = logBuf.baseAddress, log1mY = logBuf.baseAddress.map { $0 + n }
             for r in 0..<shard.rows {
                 let y = yAll.baseAddress! + r * n
                 let t = trials.map { $0 + r * n }
                 out[0] = 0; out[1] = 0
                 if beta {
-                    irsl_beta_theta_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!, th[r], observed, out)
+                    irsl_beta_theta_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!, th[r], observed, out, logY, log1mY)
                 } else {
                     irsl_binomial_theta_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, th[r], observed, out)
                 }
@@ -408,14 +412,14 @@ public final class Calibrator {
                 acc[tail + 2] += value * value
                 if beta {
                     logLik += irsl_beta_items_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!,
-                                                 lg.baseAddress!, dg.baseAddress!, tg.baseAddress!, value, observed,
+                                                 lg.baseAddress!, dg.baseAddress!, tg.baseAddress!, logY, log1mY, value, observed,
                                                  gA, gD, hAA, hAD, hDD, dPhi, d2Phi)
                 } else {
                     logLik += irsl_binomial_items_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, value, observed,
                                                      gA, gD, hAA, hAD, hDD)
                 }
             }
-        }}}}}}}}}}}}
+        }}}}}}}}}}}}}
         acc[tail] += logLik
     }
 

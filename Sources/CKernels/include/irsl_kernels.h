@@ -19,17 +19,22 @@
    Fisher's (expected) when observed == 0, the observed -d2l/dtheta2 otherwise
    (for standard errors). The items' kernels take the same switch. */
 void irsl_beta_theta_k1(ptrdiff_t n, const float *y, const double *a, const double *d,
-                        const double *g, const double *phi, double theta, int observed, double *out);
+                        const double *g, const double *phi, double theta, int observed, double *out,
+                        double *logY, double *log1mY);
 void irsl_binomial_theta_k1(ptrdiff_t n, const float *y, const float *trials, const double *a,
                             const double *d, const double *g, double theta, int observed, double *out);
+
+/* The Beta ability kernel also leaves log y and log(1 - y) of the row in
+   logY, log1mY (n doubles each), which the Beta item kernel then reads: the
+   row is still in cache, and two of the pass's logarithms are saved. */
 
 /* Item accumulators for one row at ability theta; returns the row's log-likelihood.
    gA, gD: gradient in a and d; hAA, hAD, hDD: Fisher information block;
    dPhi, d2Phi: first and second derivative in the Beta precision. */
 double irsl_beta_items_k1(ptrdiff_t n, const float *y, const double *a, const double *d,
                           const double *g, const double *phi, const double *lgPhi,
-                          const double *dgPhi, const double *tgPhi, double theta, int observed,
-                          double *gA, double *gD, double *hAA, double *hAD, double *hDD,
+                          const double *dgPhi, const double *tgPhi, const double *logY, const double *log1mY,
+                          double theta, int observed, double *gA, double *gD, double *hAA, double *hAD, double *hDD,
                           double *dPhi, double *d2Phi);
 double irsl_binomial_items_k1(ptrdiff_t n, const float *y, const float *trials, const double *a,
                               const double *d, const double *g, double theta, int observed,
