@@ -9,7 +9,7 @@ RANKS ?= 2
 MPIRUN ?= mpirun --allow-run-as-root --oversubscribe
 OUT ?= out
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build pyenv demo test bench clean
 
 all: build
 
@@ -29,8 +29,12 @@ demo: build
 	$(MPIRUN) -n $(RANKS) $(BIN) fit $(OUT)/demo.h5 --output $(OUT)/demo-fit.h5
 	$(BIN) info $(OUT)/demo-fit.h5
 
+## pyenv: a local virtual environment with h5py and pandas, for the interoperability tests.
+pyenv:
+	@bash scripts/python-env.sh
+
 ## test: the whole suite (unit, recovery, HDF5, and mpirun tests), in release mode.
-test: build
+test: build pyenv
 	$(SWIFT) build -c release --build-tests
 	IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build
 

@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
     ],
     targets: [
         // C shims: MPI and HDF5 expose their handles as macros, which Swift cannot import.
@@ -39,9 +41,15 @@ let package = Package(
         .target(name: "Store", dependencies: ["CHDF5"]),
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "Distributed", "Store"], swiftSettings: fast),
+        // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
+        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fast),
+        // Item selection, scoring new models, adaptive testing, item diagnostics.
+        .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
+        // Scaling laws on the abilities: fits, forecasts, backtests.
+        .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),
@@ -50,6 +58,9 @@ let package = Package(
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
+        .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
+        .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "CLITests", dependencies: ["Store"]),
     ]
 )

@@ -15,5 +15,5 @@ struct IRSL: ParsableCommand {
         File formats are documented in docs/format.md.
         """,
         version: version,
-        subcommands: [Simulate.self, Fit.self, Info.self])
+        subcommands: subcommandList)
 }

@@ -1,0 +1,1 @@
+// The ScalingLaw module; see Package.swift for its purpose.

@@ -1,0 +1,1 @@
+// The Selection module; see Package.swift for its purpose.
