@@ -36,7 +36,9 @@ pyenv:
 ## test: the whole suite (unit, recovery, HDF5, and mpirun tests), in release mode.
 test: build pyenv
 	$(SWIFT) build -c release --build-tests
-	IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build
+	@mkdir -p $(OUT)
+	set -o pipefail; IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
+	@bash scripts/test-summary.sh $(OUT)/test.log
 
 ## bench: the published-scale fit (6,612 × 37,682) against a plain C reference pass.
 bench: build
