@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "CKernels",
                 cSettings: [.unsafeFlags(["-O3", "-ffast-math", "-fno-finite-math-only", "-march=native", "-fveclib=libmvec"])],
                 linkerSettings: [.linkedLibrary("m")]),
+        // Signal flags for checkpoint-on-preemption (a handler may only set a flag).
+        .target(name: "CSignal"),
         // Model math: no MPI, no HDF5, testable alone.
         .target(name: "IRT", swiftSettings: fast),
         // Synthetic response matrices with known truth.
@@ -40,7 +42,7 @@ let package = Package(
         // The documented HDF5 file format (docs/format.md).
         .target(name: "Store", dependencies: ["CHDF5"]),
         // The distributed joint-MLE fit loop.
-        .target(name: "Calibration", dependencies: ["IRT", "CKernels", "Distributed", "Store"], swiftSettings: fast),
+        .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
         // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
         .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fast),
         // Item selection, scoring new models, adaptive testing, item diagnostics.
@@ -61,6 +63,6 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
-        .testTarget(name: "CLITests", dependencies: ["Store"]),
+        .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),
     ]
 )

@@ -1,10 +1,12 @@
+import CSignal
 import Distributed
 import Foundation
 import IRT
 import Store
 
-/// A whole `irsl fit`: read this rank's shard, fit, compute standard
-/// errors, and (on rank 0) write the output file and its CSV twins.
+/// A whole `irsl fit`: check the input, read this rank's shard, fit (with
+/// checkpoints and resume), compute standard errors, and (on rank 0) write
+/// the output file and its CSV twins.
 ///
 /// Every rank runs this; errors are thrown to the caller, which must end the
 /// job with `Communicator.abort` (never a normal MPI shutdown).
@@ -16,10 +18,29 @@ public struct CalibrationJob {
     public var responseChoice: String = "auto"
     public var command: String = "irsl fit"
     public var version: String = "0.1.0"
+    /// Where checkpoints go; nil means `<output>.ckpt`, used only when a signal asks for one.
+    public var checkpoint: String?
+    /// Minimum seconds between periodic checkpoints (0: after every iteration).
+    public var checkpointEvery: Double = 600
+    /// Continue from the checkpoint instead of starting afresh.
+    public var resume = false
+    /// Replace an existing output file.
+    public var overwrite = false
 
     public init(input: String, output: String, options: FitOptions) {
         self.input = input; self.output = output; self.options = options
     }
+
+    /// Process exit codes of `irsl fit` (docs/checkpoints.md).
+    public enum ExitCode {
+        public static let success: Int32 = 0
+        /// Bad input, bad option, or a failed rank.
+        public static let failure: Int32 = 1
+        /// A signal stopped the fit at an iteration boundary after a checkpoint: resume it (EX_TEMPFAIL).
+        public static let checkpointed: Int32 = 75
+    }
+
+    public var checkpointPath: String { checkpoint ?? output + ".ckpt" }
 
     /// The likelihood for a file: `binary` → Bernoulli, `probability` → Beta,
     /// `proportion` (with /trials) → binomial.
@@ -38,27 +59,58 @@ public struct CalibrationJob {
     }
 
     public struct Outcome {
-        public var result: FitResult
+        /// nil when the fit was interrupted (no output is written then).
+        public var result: FitResult?
         public var summary: FitSummary
         public var recovery: Recovery?
+    }
+
+    /// Checks made before any data is read, identically on every rank.
+    func checkOutputs(comm: Communicator) throws {
+        let fm = FileManager.default
+        for path in [output, checkpointPath] {
+            let dir = (path as NSString).deletingLastPathComponent
+            var isDir: ObjCBool = false
+            if !dir.isEmpty, !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
+                throw FitError("\(path): the directory \(dir) does not exist")
+            }
+        }
+        if fm.fileExists(atPath: output) && !overwrite {
+            throw FitError("\(output): the output file already exists; use --overwrite to replace it")
+        }
+        if resume && !fm.fileExists(atPath: checkpointPath) && !fm.fileExists(atPath: checkpointPath + ".prev") {
+            throw FitError("\(checkpointPath): --resume was given but there is no checkpoint")
+        }
+    }
+
+    /// Duplicate ids, impossible rank counts: metadata errors every rank sees alike.
+    static func checkMetadata(_ info: ResponseFileInfo, ranks: Int) throws {
+        if ranks > info.models {
+            throw FitError("\(info.path): \(ranks) ranks but only \(info.models) models; use at most \(info.models) ranks")
+        }
+        for (field, ids) in [("/models/name", info.modelNames), ("/items/id", info.itemIDs)] {
+            var seen = Set<String>()
+            for (i, id) in ids.enumerated() where !seen.insert(id).inserted {
+                throw StoreError(file: info.path, field: field, message: "duplicate id '\(id)' at index \(i); ids must be unique")
+            }
+        }
     }
 
     /// Runs the fit. `report` receives progress lines on rank 0 only.
     @discardableResult
     public func run(comm: Communicator, report: @escaping (String) -> Void) throws -> Outcome {
+        let say: (String) -> Void = { if comm.isRoot { report($0) } }
+        try checkOutputs(comm: comm)
         let info = try ResponseFileInfo.read(input)
+        try Self.checkMetadata(info, ranks: comm.size)
         var options = self.options
         options.response = try Self.resolve(responseChoice, kind: info.kind, path: input)
         try options.validate()
-        let say: (String) -> Void = { if comm.isRoot { report($0) } }
 
         let floors: [Double]
         if options.floorFromFile {
             guard let f = info.floor else {
                 throw StoreError(file: input, field: "/items/floor", message: "--floor-from-file was given but the file has no floors")
-            }
-            for (j, v) in f.enumerated() where !(v >= 0 && v < 1) {
-                throw StoreError(file: input, field: "/items/floor", message: "item \(info.itemIDs[j]) has floor \(v); expected a value in [0, 1)")
             }
             floors = f
         } else {
@@ -74,10 +126,25 @@ public struct CalibrationJob {
             return i
         }
 
+        // A resume is checked before the shard is read: a wrong checkpoint fails fast.
+        let fingerprint = try InputFingerprint.of(input, info: info)
+        var restored: Checkpoint?
+        if resume {
+            let checkpoint = try Checkpoint.readNewestValid(checkpointPath, note: { say("note: \($0)") })
+            if let difference = fingerprint.difference(from: checkpoint.header.fingerprint) {
+                throw FitError("\(checkpointPath): the checkpoint belongs to another input: \(difference)")
+            }
+            if let difference = options.incompatibility(with: checkpoint.header.options) {
+                throw FitError("\(checkpointPath): incompatible checkpoint: \(difference)")
+            }
+            restored = checkpoint
+        }
+
         let part = RowPartition(rows: info.models, parts: comm.size, index: comm.rank)
         let loadStart = Date()
         var shard = try Shard.load(input, info: info, rows: part.range, needTrials: options.response == .binomial)
         try shard.prepare(for: options.response, path: input, itemIDs: info.itemIDs)
+        try Self.checkCoverage(shard, info: info, comm: comm, model: options.model, say: say)
         say("irsl fit: \(info.models) models × \(info.items) items, \(benchmarkNames.count) benchmarks, \(options.model.rawValue) K=\(options.dims) \(options.response.rawValue), \(comm.size) rank(s); shards read in \(String(format: "%.2f", Date().timeIntervalSince(loadStart))) s")
 
         let calibrator = Calibrator(options: options, comm: comm, totalModels: info.models, shard: shard,
@@ -87,9 +154,46 @@ public struct CalibrationJob {
             let clamped = calibrator.clampedCount
             if clamped > 0 { say("note: \(clamped) exact 0/1 responses clamped to [\(betaClampEpsilon), 1 − \(betaClampEpsilon)] for the Beta likelihood") }
         }
-        let summary = calibrator.fit { r in
-            say(ProgressLine.format(r))
+        if let checkpoint = restored {
+            calibrator.restore(checkpoint)
+            say("resumed from \(checkpointPath) at iteration \(checkpoint.header.iteration) (written by \(checkpoint.header.ranks) rank(s), \(checkpoint.header.reason))")
         }
+
+        // Checkpoints: taken at iteration boundaries when due or when any rank got a signal.
+        irsl_install_stop_handlers()
+        var lastCheckpoint = Date()
+        let periodic = checkpoint != nil
+        let writeCheckpoint = { (reason: String) throws in
+            let theta = calibrator.gatherTheta(calibrator.theta)
+            if comm.isRoot {
+                let items = calibrator.items
+                let header = Checkpoint.Header(
+                    iteration: calibrator.history.count, reason: reason, ranks: comm.size, options: options,
+                    fingerprint: fingerprint, models: info.models, items: info.items, dims: options.dims,
+                    benchmarks: benchmarkNames.count, irslVersion: version,
+                    written: ISO8601DateFormatter().string(from: Date()))
+                try Checkpoint(header: header, theta: theta, a: items.a, d: items.d, g: items.g, phi: items.phi,
+                               history: calibrator.history).write(to: checkpointPath)
+            }
+            comm.barrier()   // nobody leaves before the file is complete
+            lastCheckpoint = Date()
+        }
+        let summary = try calibrator.fit(progress: { say(ProgressLine.format($0)) }) { iteration in
+            var flags = [Double(irsl_stop_signal()),
+                         periodic && comm.isRoot && Date().timeIntervalSince(lastCheckpoint) >= checkpointEvery ? 1 : 0]
+            comm.allreduceMax(&flags)
+            if flags[0] > 0 {
+                try writeCheckpoint("signal")
+                say("signal \(Int(flags[0])) received: checkpoint of iteration \(iteration) written to \(checkpointPath); resume with --resume")
+                return true
+            }
+            if flags[1] > 0 { try writeCheckpoint("periodic") }
+            return false
+        }
+        if summary.interrupted {
+            return Outcome(result: nil, summary: summary, recovery: nil)
+        }
+        if periodic { try writeCheckpoint(summary.converged ? "final" : "iteration limit") }
         say(summary.converged
             ? "converged after \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds)) s"
             : "stopped at the iteration limit (\(summary.iterations)) without meeting the tolerance")
@@ -100,7 +204,6 @@ public struct CalibrationJob {
         let theta = calibrator.gatherTheta(calibrator.theta)
         let thetaSE = calibrator.gatherTheta(se.thetaSE)
         let items = calibrator.items
-        let k = options.dims
         let nPar = calibrator.parameterCount
         let ll = summary.logLikelihood
         let attributes = FitAttributes(
@@ -116,12 +219,13 @@ public struct CalibrationJob {
             a: items.a, d: items.d, g: items.g, aSE: se.aSE, dSE: se.dSE,
             benchmarkNames: benchmarkNames,
             phi: options.response == .beta ? items.phi : [Double](repeating: .nan, count: benchmarkNames.count),
-            dims: k, logLikelihoodHistory: summary.history, attributes: attributes)
+            dims: options.dims, logLikelihoodHistory: summary.history, attributes: attributes)
+
         // Peak memory of every rank, for the user sizing a job (and for `make bench`).
         var peaks = [Double](repeating: 0, count: comm.size)
         peaks[comm.rank] = ResourceUsage.peakResidentBytes()
         comm.allreduceMax(&peaks)
-        let perIteration = summary.iterationSeconds / Double(max(summary.iterations, 1))
+        let perIteration = summary.iterationSeconds / Double(max(summary.iterations - (restored?.header.iteration ?? 0), 1))
         let entriesPerRank = Double(summary.observations) / Double(comm.size)
         let shardBytes = Double(RowPartition(rows: info.models, parts: comm.size, index: 0).count * info.items * 4)
         say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
@@ -141,6 +245,44 @@ public struct CalibrationJob {
             }
         }
         return Outcome(result: result, summary: summary, recovery: recovery)
+    }
+
+    /// Every model needs an observed entry, and so does every item; items
+    /// whose observed responses are all equal are fitted (the ridge holds
+    /// their discrimination near 0 and their intercept finite) and reported.
+    static func checkCoverage(_ shard: Shard, info: ResponseFileInfo, comm: Communicator, model: ItemModel, say: (String) -> Void) throws {
+        let n = shard.items
+        var counts = [Double](repeating: 0, count: n)
+        var range = [Double](repeating: -.infinity, count: 2 * n)   // max y, max −y
+        try shard.responses.withUnsafeBufferPointer { y in
+            for r in 0..<shard.rows {
+                var rowCount = 0
+                for j in 0..<n {
+                    let v = y[r * n + j]
+                    if v.isNaN { continue }
+                    rowCount += 1
+                    counts[j] += 1
+                    range[j] = max(range[j], Double(v))
+                    range[n + j] = max(range[n + j], -Double(v))
+                }
+                if rowCount == 0 {
+                    throw StoreError(file: info.path, field: "/responses",
+                                     message: "model '\(info.modelNames[shard.rowStart + r])' (row \(shard.rowStart + r)) has no observed entry; remove it or give it responses")
+                }
+            }
+        }
+        comm.allreduceSum(&counts)
+        comm.allreduceMax(&range)
+        if let j = counts.firstIndex(of: 0) {
+            throw StoreError(file: info.path, field: "/responses",
+                             message: "item '\(info.itemIDs[j])' (column \(j)) has no observed entry; remove it or give it responses")
+        }
+        let constant = (0..<n).filter { range[$0] == -range[n + $0] }
+        if !constant.isEmpty {
+            let examples = constant.prefix(3).map { "'\(info.itemIDs[$0])'" }.joined(separator: ", ")
+            say("note: \(constant.count) item(s) have the same response from every model (e.g. \(examples)); "
+                + (model == .twoPL ? "their discrimination is not identified: the ridge holds it near 0, and their SEs are large" : "the ridge keeps their intercepts finite"))
+        }
     }
 }
 

@@ -22,6 +22,8 @@ public struct IterationReport: Sendable {
 public struct FitSummary: Sendable {
     public var iterations: Int
     public var converged: Bool
+    /// Stopped at a boundary on request (a signal): not converged, resumable.
+    public var interrupted: Bool
     public var logLikelihood: Double
     public var history: [Double]
     public var seconds: Double
@@ -150,12 +152,22 @@ public final class Calibrator {
 
     // MARK: - The fit
 
-    /// Runs iterations until convergence or the iteration limit.
+    /// Runs iterations until convergence, the iteration limit, or until
+    /// `boundary` (called on every rank after every iteration, where a
+    /// checkpoint may be taken) asks to stop. A restored fit continues from
+    /// its iteration counter and history, so it takes exactly the steps the
+    /// uninterrupted fit would have taken.
     public func fit(progress: (IterationReport) -> Void = { _ in }) -> FitSummary {
+        fit(progress: progress, boundary: { _ in false })
+    }
+
+    public func fit(progress: (IterationReport) -> Void,
+                    boundary: (_ iteration: Int) throws -> Bool) rethrows -> FitSummary {
         let start = Date()
-        var previous = Double.nan
+        var previous = history.last ?? .nan
         var converged = false
-        var iteration = 0
+        var interrupted = false
+        var iteration = history.count
         var rates: [Double] = []
         var iterationSeconds = 0.0
         while iteration < options.maxIterations {
@@ -174,10 +186,24 @@ public final class Calibrator {
                                      eta: estimateRemaining(rates, secondsPerIteration: seconds)))
             previous = ll
             if converged { break }
+            if try boundary(iteration) { interrupted = true; break }
         }
-        return FitSummary(iterations: iteration, converged: converged, logLikelihood: history.last ?? .nan,
+        return FitSummary(iterations: iteration, converged: converged, interrupted: interrupted,
+                          logLikelihood: history.last ?? .nan,
                           history: history, seconds: Date().timeIntervalSince(start), iterationSeconds: iterationSeconds,
                           observations: observations, clampedEntries: clamped)
+    }
+
+    /// Replaces the state with a checkpoint's: this rank's rows of the
+    /// abilities (any rank count may have written it), the items, the history.
+    public func restore(_ checkpoint: Checkpoint) {
+        let k = self.k
+        for i in 0..<(shard.rows * k) { theta[i] = checkpoint.theta[shard.rowStart * k + i] }
+        items.a = checkpoint.a
+        items.d = checkpoint.d
+        items.g = checkpoint.g
+        items.phi = checkpoint.phi
+        history = checkpoint.history
     }
 
     /// Linear convergence: the relative change shrinks by a roughly constant

@@ -2,7 +2,7 @@ import IRT
 
 /// Everything that changes the result of a fit. Defaults are documented in
 /// docs/estimator.md; the CLI and the TOML config both fill this struct.
-public struct FitOptions: Sendable, Equatable {
+public struct FitOptions: Sendable, Equatable, Codable {
     public var model: ItemModel = .twoPL
     /// K, the number of latent ability dimensions.
     public var dims = 1

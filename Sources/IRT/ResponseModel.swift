@@ -5,13 +5,13 @@
 /// - `bernoulli`: the entry is 0/1 (fractional entries give the Bernoulli
 ///   pseudo-likelihood, which is still consistent for the mean).
 /// - `binomial`: the entry is successes / trials with the trial count in `/trials`.
-public enum ResponseModel: String, CaseIterable, Sendable {
+public enum ResponseModel: String, CaseIterable, Sendable, Codable {
     case beta, bernoulli, binomial
 }
 
 /// Which item parameters are free. mirt's names: `1pl` fixes every
 /// discrimination at 1 (Rasch, K = 1 only); `2pl` estimates them.
-public enum ItemModel: String, CaseIterable, Sendable {
+public enum ItemModel: String, CaseIterable, Sendable, Codable {
     case onePL = "1pl"
     case twoPL = "2pl"
 }

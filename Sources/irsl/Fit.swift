@@ -12,6 +12,11 @@ extension IRSL {
             Run under `mpirun -n P irsl fit ...`; each rank reads only its block of model rows.
             Without mpirun it runs as one rank. Options may come from a TOML config ([fit] table);
             flags override the config. The estimator is documented in docs/estimator.md.
+
+            Exit codes: 0 done; 1 error (every rank stops, no output is written);
+            75 stopped by SIGTERM/SIGINT/SIGUSR1 after writing a checkpoint: run again with --resume.
+            (mpirun itself exits 1 when it is the process that received SIGTERM/SIGINT; the checkpoint
+            is written all the same — see docs/checkpoints.md.)
             """)
 
         @Argument(help: "Response file (docs/format.md).") var input: String?
@@ -23,19 +28,28 @@ extension IRSL {
         @Option(help: "Iteration limit (default 500).") var maxIterations: Int?
         @Option(help: "Relative log-likelihood change for convergence (default 1e-7).") var tolerance: Double?
         @Option(help: "Largest parameter change for convergence (default 1e-3).") var parameterTolerance: Double?
+        @Option(help: "Checkpoint file, written at iteration boundaries (default for signals: <output>.ckpt).") var checkpoint: String?
+        @Option(help: "Seconds between periodic checkpoints (0: every iteration; default 600).") var checkpointEvery: Double?
+        @Flag(help: "Continue from the checkpoint (falls back to <checkpoint>.prev if the newest is damaged).") var resume = false
+        @Flag(help: "Replace an existing output file.") var overwrite = false
         @Option(help: "TOML config file with a [fit] table.") var config: String?
 
         func run() throws {
             let comm: Communicator = MPICommunicator.launchedByMPI ? MPICommunicator() : SerialCommunicator()
             do {
                 let job = try makeJob()
-                try job.run(comm: comm) { line in
+                let outcome = try job.run(comm: comm) { line in
                     print(line)
                     fflush(stdout)
                 }
+                if outcome.summary.interrupted {
+                    // Checkpointed on a signal. No MPI_Finalize: with a non-zero exit it hangs OpenMPI 4.1.
+                    fflush(stdout)
+                    terminate(CalibrationJob.ExitCode.checkpointed)
+                }
             } catch {
                 fflush(stdout)
-                comm.abort("\(error)", code: 1)
+                comm.abort("\(error)", code: CalibrationJob.ExitCode.failure)
             }
             fflush(stdout)
             (comm as? MPICommunicator)?.finalize()
@@ -66,7 +80,15 @@ extension IRSL {
             job.responseChoice = response ?? cfg?.string("response") ?? "auto"
             job.command = CommandLine.arguments.joined(separator: " ")
             job.version = IRSL.version
+            job.checkpoint = checkpoint ?? cfg?.string("checkpoint")
+            job.checkpointEvery = checkpointEvery ?? cfg?.double("checkpoint-every") ?? job.checkpointEvery
+            guard job.checkpointEvery >= 0 else { throw FitError("--checkpoint-every: expected seconds ≥ 0, got \(job.checkpointEvery)") }
+            job.resume = resume || (cfg?.bool("resume") ?? false)
+            job.overwrite = overwrite || (cfg?.bool("overwrite") ?? false)
             return job
         }
     }
 }
+
+/// Ends the process with `code` (ParsableCommand's own `exit` means something else).
+func terminate(_ code: Int32) -> Never { exit(code) }

@@ -18,6 +18,7 @@ struct FitConfig {
         "max-iterations": .int, "tolerance": .double, "parameter-tolerance": .double,
         "theta-ridge": .double, "item-ridge": .double, "theta-bound": .double, "item-bound": .double,
         "max-step": .double,
+        "checkpoint": .string, "checkpoint-every": .double, "resume": .bool, "overwrite": .bool,
     ]
 
     init(path: String) throws {

@@ -59,6 +59,69 @@ enum Launcher {
                       stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
     }
 
+    /// A launch that runs while the test acts on it (signals, kills).
+    final class Running {
+        let process: Process
+        let start = Date()
+        private let out = Pipe(), err = Pipe()
+        private var outData = Data(), errData = Data()
+        private let group = DispatchGroup()
+
+        init(_ arguments: [String], timeout: Int) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+            process.arguments = ["-k", "10", String(timeout)] + arguments
+            process.environment = Launcher.cleanEnvironment
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let lock = NSLock()
+            for (pipe, isOut) in [(out, true), (err, false)] {
+                group.enter()
+                DispatchQueue.global().async {
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    lock.lock(); if isOut { self.outData = data } else { self.errData = data }; lock.unlock()
+                    self.group.leave()
+                }
+            }
+        }
+
+        /// The mpirun process (child of `timeout`), when this is an mpirun launch.
+        var mpirunPID: pid_t? { Launcher.children(of: process.processIdentifier).first }
+
+        func wait() -> Result {
+            process.waitUntilExit()
+            group.wait()
+            return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                          stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
+        }
+    }
+
+    static func startMPI(_ ranks: Int, _ arguments: [String], mpiOptions: [String] = [], timeout: Int = 300) throws -> Running {
+        try Running(["mpirun", "--allow-run-as-root", "--oversubscribe"] + mpiOptions + ["-n", String(ranks), binary] + arguments, timeout: timeout)
+    }
+
+    /// Direct children of a process, from /proc.
+    static func children(of pid: pid_t) -> [pid_t] {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8) else { return [] }
+        return text.split(separator: " ").compactMap { pid_t($0) }
+    }
+
+    /// The pid of MPI rank `rank` among the descendants of `root`.
+    static func rankPID(_ rank: Int, under root: pid_t) -> pid_t? {
+        var queue = [root]
+        while let pid = queue.popLast() {
+            let kids = children(of: pid)
+            queue += kids
+            if let env = FileManager.default.contents(atPath: "/proc/\(pid)/environ"),
+               String(decoding: env, as: UTF8.self).split(separator: "\0").contains(where: { $0 == "OMPI_COMM_WORLD_RANK=\(rank)" }),
+               (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("irsl") == true {
+                return pid
+            }
+        }
+        return nil
+    }
+
     static func irsl(_ arguments: [String], timeout: Int = 300) throws -> Result {
         try run([binary] + arguments, timeout: timeout)
     }
