@@ -49,9 +49,11 @@ let package = Package(
         .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Scaling laws on the abilities: fits, forecasts, backtests.
         .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
+        // Self-contained HTML reports: our small SVG chart module, pages built with Plot.
+        .target(name: "Report", dependencies: ["IRT", "Store", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "IRT"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),
     ]
 )

@@ -1,0 +1,1 @@
+// The Report module; see Package.swift for its purpose.
