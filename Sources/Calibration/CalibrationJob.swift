@@ -145,6 +145,7 @@ public struct CalibrationJob {
         var shard = try Shard.load(input, info: info, rows: part.range, needTrials: options.response == .binomial)
         try shard.prepare(for: options.response, path: input, itemIDs: info.itemIDs)
         try Self.checkCoverage(shard, info: info, comm: comm, model: options.model, say: say)
+        let readSeconds = comm.allreduceMax(Date().timeIntervalSince(loadStart))
         say("irsl fit: \(info.models) models × \(info.items) items, \(benchmarkNames.count) benchmarks, \(options.model.rawValue) K=\(options.dims) \(options.response.rawValue), \(comm.size) rank(s); shards read in \(String(format: "%.2f", Date().timeIntervalSince(loadStart))) s")
 
         let calibrator = Calibrator(options: options, comm: comm, totalModels: info.models, shard: shard,
@@ -230,6 +231,10 @@ public struct CalibrationJob {
         let shardBytes = Double(RowPartition(rows: info.models, parts: comm.size, index: 0).count * info.items * 4)
         say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
                    summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds))
+        let reduceSeconds = comm.allreduceMax(calibrator.allreduceSeconds)
+        say(String(format: "timings: read_seconds=%.3f compute_seconds=%.3f allreduce_seconds=%.3f iterations=%d peak_rss_mb=%.1f",
+                   readSeconds, max(summary.iterationSeconds - reduceSeconds, 0), reduceSeconds, summary.iterations,
+                   (peaks.max() ?? 0) / 1e6))
         say("memory: peak RSS per rank " + peaks.map { String(format: "%.0f MB", $0 / 1e6) }.joined(separator: ", ")
             + String(format: "; largest shard %.0f MB of responses", shardBytes / 1e6))
         var recovery: Recovery?

@@ -53,6 +53,9 @@ public final class Calibrator {
     public private(set) var theta: [Double]
     public private(set) var items: ItemParameters
     public private(set) var history: [Double] = []
+    /// Wall time spent in the iterations' big allreduce (waiting included):
+    /// the communication share of the scaling study.
+    public private(set) var allreduceSeconds = 0.0
 
     private let k: Int
     private let p: Int         // free parameters per item
@@ -237,7 +240,9 @@ public final class Calibrator {
                 sweep(L.self, acc: accBuf.baseAddress!, updateTheta: true, observedInformation: false, thetaSE: nil)
             }
         }
+        let reduceStart = Date()
         comm.allreduceSum(&acc)
+        allreduceSeconds += Date().timeIntervalSince(reduceStart)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
         if options.response == .beta { phiStep(acc) }

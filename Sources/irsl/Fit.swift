@@ -22,7 +22,9 @@ extension IRSL {
         @Argument(help: "Response file (docs/format.md).") var input: String?
         @Option(name: .shortAndLong, help: "Fit output file; CSV twins <out>.abilities.csv and <out>.items.csv are written beside it.") var output: String?
         @Option(help: "Item model: 1pl or 2pl (default 2pl).") var model: String?
-        @Option(help: "Latent ability dimensions K (default 1).") var dims: Int?
+        @Option(help: "Latent ability dimensions K (default 1), or a list such as 1,2,3,4 to fit each and keep the best.") var dims: String?
+        @Option(help: "With a list of --dims: keep the fit with the lowest aic (default) or bic.") var select: String?
+        @Option(help: "With a list of --dims: keep this K whatever the criterion says.") var keep: Int?
         @Option(help: "Likelihood: auto (from response_kind), beta, bernoulli or binomial.") var response: String?
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote g.") var floorFromFile = false
         @Option(help: "Iteration limit (default 500).") var maxIterations: Int?
@@ -37,12 +39,25 @@ extension IRSL {
         func run() throws {
             let comm: Communicator = MPICommunicator.launchedByMPI ? MPICommunicator() : SerialCommunicator()
             do {
-                let job = try makeJob()
-                let outcome = try job.run(comm: comm) { line in
-                    print(line)
+                let (job, dimsList) = try makeJob()
+                let print: (String) -> Void = { line in
+                    Swift.print(line)
                     fflush(stdout)
                 }
-                if outcome.summary.interrupted {
+                let interrupted: Bool
+                if dimsList.count > 1 {
+                    var selection = DimensionSelection(template: job, dims: dimsList)
+                    let configured = try FitConfig.load(config)?.string("select")
+                    if let s = select ?? configured {
+                        guard let c = DimensionSelection.Criterion(rawValue: s) else { throw FitError("--select: expected aic or bic; got '\(s)'") }
+                        selection.criterion = c
+                    }
+                    selection.keep = keep
+                    interrupted = try selection.run(comm: comm, report: print) == nil
+                } else {
+                    interrupted = try job.run(comm: comm, report: print).summary.interrupted
+                }
+                if interrupted {
                     // Checkpointed on a signal. No MPI_Finalize: with a non-zero exit it hangs OpenMPI 4.1.
                     fflush(stdout)
                     terminate(CalibrationJob.ExitCode.checkpointed)
@@ -56,8 +71,8 @@ extension IRSL {
         }
 
         /// Defaults, then the config file, then the flags.
-        func makeJob() throws -> CalibrationJob {
-            let cfg = try config.map { try FitConfig(path: $0) }
+        func makeJob() throws -> (CalibrationJob, [Int]) {
+            let cfg = try FitConfig.load(config)
             guard let input = input ?? cfg?.string("input") else { throw FitError("missing the input file (argument or 'input' in the config)") }
             guard let output = output ?? cfg?.string("output") else { throw FitError("missing --output (or 'output' in the config)") }
             var o = FitOptions()
@@ -65,7 +80,17 @@ extension IRSL {
                 guard let v = ItemModel(rawValue: m) else { throw FitError("--model: expected 1pl or 2pl; got '\(m)'") }
                 o.model = v
             }
-            o.dims = dims ?? cfg?.int("dims") ?? o.dims
+            let dimsList: [Int]
+            if let text = dims {
+                let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+                    throw FitError("--dims: expected K ≥ 1 or a list such as 1,2,3; got '\(text)'")
+                }
+                dimsList = parsed.map { $0! }
+            } else {
+                dimsList = cfg?.intList("dims") ?? [o.dims]
+            }
+            o.dims = dimsList[0]
             o.floorFromFile = floorFromFile || (cfg?.bool("floor-from-file") ?? false)
             o.maxIterations = maxIterations ?? cfg?.int("max-iterations") ?? o.maxIterations
             o.tolerance = tolerance ?? cfg?.double("tolerance") ?? o.tolerance
@@ -85,7 +110,7 @@ extension IRSL {
             guard job.checkpointEvery >= 0 else { throw FitError("--checkpoint-every: expected seconds ≥ 0, got \(job.checkpointEvery)") }
             job.resume = resume || (cfg?.bool("resume") ?? false)
             job.overwrite = overwrite || (cfg?.bool("overwrite") ?? false)
-            return job
+            return (job, dimsList)
         }
     }
 }

@@ -14,7 +14,7 @@ struct FitConfig {
 
     static let keys: [String: TOMLType] = [
         "input": .string, "output": .string,
-        "model": .string, "dims": .int, "response": .string, "floor-from-file": .bool,
+        "model": .string, "dims": .int, "select": .string, "response": .string, "floor-from-file": .bool,
         "max-iterations": .int, "tolerance": .double, "parameter-tolerance": .double,
         "theta-ridge": .double, "item-ridge": .double, "theta-bound": .double, "item-bound": .double,
         "max-step": .double,
@@ -41,11 +41,21 @@ struct FitConfig {
             }
             let value = fitTable[key]!
             let ok = value.type == expected || (expected == .double && value.type == .int)
+                || (key == "dims" && value.type == .array && (value.array?.allSatisfy { $0.type == .int } ?? false))
             guard ok else {
-                throw FitError("\(path): [fit] key '\(key)' must be \(expected == .double ? "a number" : "a \(expected)"), found \(value.type)")
+                throw FitError("\(path): [fit] key '\(key)' must be \(expected == .double ? "a number" : key == "dims" ? "an integer or a list of integers" : "a \(expected)"), found \(value.type)")
             }
             values[key] = value
         }
+    }
+
+    /// nil when no config was given.
+    static func load(_ path: String?) throws -> FitConfig? { try path.map { try FitConfig(path: $0) } }
+
+    /// An integer or a list of integers (`dims = 2` or `dims = [1, 2, 3]`).
+    func intList(_ key: String) -> [Int]? {
+        if let v = values[key]?.int { return [v] }
+        return values[key]?.array.map { $0.compactMap { $0.int } }
     }
 
     func string(_ key: String) -> String? { values[key]?.string }

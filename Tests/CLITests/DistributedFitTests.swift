@@ -131,6 +131,27 @@ final class DistributedFitTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("max-iteration") && r.stderr.contains(bad), r.stderr)
     }
 
+    /// `--dims 1,2`: both fits are written, the table printed, and on
+    /// two-dimensional data BIC keeps K = 2 as `<out>`.
+    func testDimensionListKeepsTheBestByCriterion() throws {
+        let input = try simulate("k2.h5", ["--models", "300", "--items", "900", "--dims", "2", "--seed", "8"])
+        let out = path("k2-fit.h5")
+        let r = try Launcher.mpirun(2, ["fit", input, "--output", out, "--dims", "1,2", "--select", "bic"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let k1 = try FitResult.read(path("k2-fit.K1.h5")), k2 = try FitResult.read(path("k2-fit.K2.h5"))
+        XCTAssertEqual(k1.dims, 1)
+        XCTAssertEqual(k2.dims, 2)
+        XCTAssertLessThan(k2.attributes.bic, k1.attributes.bic)
+        XCTAssertTrue(r.stdout.contains("AIC") && r.stdout.contains("← kept"), r.stdout)
+        let kept = try FitResult.read(out)
+        XCTAssertEqual(kept.dims, 2)
+        XCTAssertEqual(kept.attributes.bic, k2.attributes.bic)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + ".items.csv"))
+        let bad = try Launcher.irsl(["fit", input, "--output", path("k-bad.h5"), "--dims", "1,x"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--dims"), bad.stderr)
+    }
+
     func testBinomialNeedsTrials() throws {
         let input = try simulate("nb.h5", ["--models", "30", "--items", "60", "--response", "bernoulli"])
         let r = try Launcher.irsl(["fit", input, "--output", path("nb-fit.h5"), "--response", "binomial"])
