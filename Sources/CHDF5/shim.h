@@ -101,4 +101,8 @@ static inline void irsl_h5_last_error(char *buf, size_t len) {
     H5Eclear2(H5E_DEFAULT);
 }
 
+/* Extendible datasets (ingest appends models and items to existing files):
+ * H5S_UNLIMITED is a cast macro Swift cannot import. */
+static inline hsize_t irsl_h5s_unlimited(void) { return H5S_UNLIMITED; }
+
 #endif /* IRSL_CHDF5_SHIM_H */

@@ -1,1 +1,0 @@
-// The Ingest module; see Package.swift for its purpose.
