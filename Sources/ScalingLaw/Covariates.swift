@@ -1,0 +1,188 @@
+import Foundation
+import Store
+
+/// Which covariates a law regresses the abilities on.
+///
+/// - `flops`: x = standardised log10 training compute (one covariate), the
+///   simulator's law and the classic compute scaling law.
+/// - `paramsTokens`: the translog form of Sloth: standardised log10 params u,
+///   standardised log10 tokens v, and their product u·v. With the
+///   intercept this spans the same functions as Sloth's raw
+///   [log P, log T, log P·log T]; standardising first keeps the design
+///   well conditioned.
+public enum CovariateSet: String, CaseIterable, Sendable {
+    case flops
+    case paramsTokens = "params-tokens"
+
+    /// Raw covariates per model (before the product term): log10 C, or log10 P and log10 T.
+    public var rawCount: Int { self == .flops ? 1 : 2 }
+    /// Columns of the design, intercept included.
+    public var designCount: Int { self == .flops ? 2 : 4 }
+}
+
+/// What is known about one model outside its responses.
+public struct ModelCovariates: Sendable, Equatable {
+    public var name: String
+    /// nil when unknown.
+    public var family: String?
+    /// Parameters, training tokens and training FLOPs, NaN when unknown, in
+    /// any consistent units (the law uses their logs, standardised, so only
+    /// `irsl optimal`'s C ≈ 6·P·T cares: raw counts, or billions, trillions
+    /// and 1e21 FLOPs, both satisfy it).
+    public var params: Double
+    public var tokens: Double
+    public var flops: Double
+
+    public init(name: String, family: String?, params: Double = .nan, tokens: Double = .nan, flops: Double = .nan) {
+        self.name = name; self.family = family; self.params = params; self.tokens = tokens; self.flops = flops
+    }
+
+    /// The FLOPs, or 6·P·T when only parameters and tokens are known.
+    public var effectiveFlops: Double {
+        if flops > 0 && flops.isFinite { return flops }
+        if params > 0 && tokens > 0 && params.isFinite && tokens.isFinite { return 6 * params * tokens }
+        return .nan
+    }
+
+    /// The raw (log10) covariates of `set`, or nil when one is missing or not positive.
+    public func raw(_ set: CovariateSet) -> [Double]? {
+        switch set {
+        case .flops:
+            let c = effectiveFlops
+            return c > 0 && c.isFinite ? [log10(c)] : nil
+        case .paramsTokens:
+            guard params > 0, tokens > 0, params.isFinite, tokens.isFinite else { return nil }
+            return [log10(params), log10(tokens)]
+        }
+    }
+
+    /// The family the law uses: models without one form their own one-model
+    /// family, named after the model in angle brackets.
+    public var lawFamily: String {
+        if let f = family, !f.isEmpty { return f }
+        return "<\(name)>"
+    }
+}
+
+/// Reading covariates from a response file or a CSV.
+public enum CovariateSource {
+    /// `/models/name`, `/models/family`, `/models/params`, `/models/tokens`,
+    /// `/models/flops` of a response file (docs/format.md).
+    public static func responseFile(_ path: String) throws -> [ModelCovariates] {
+        let info = try ResponseFileInfo.read(path)
+        return (0..<info.models).map { m in
+            ModelCovariates(name: info.modelNames[m], family: info.families?[m],
+                            params: info.params?[m] ?? .nan, tokens: info.tokens?[m] ?? .nan,
+                            flops: info.flops?[m] ?? .nan)
+        }
+    }
+
+    /// A CSV with a header `name,family,params,tokens,flops` (`model` is
+    /// accepted for `name`; `family`, `params`, `tokens`, `flops` are each
+    /// optional; empty cells are unknown).
+    public static func csv(_ path: String) throws -> [ModelCovariates] {
+        let t = try CSVTable(path: path)
+        let name = try t.requiredColumn(["name", "model"])
+        let family = t.columnIndex(["family"])
+        let params = t.columnIndex(["params"]), tokens = t.columnIndex(["tokens"]), flops = t.columnIndex(["flops"])
+        guard params != nil || flops != nil else {
+            throw StoreError(file: path, field: "header", message: "expected a 'flops' column or 'params' and 'tokens' columns, found \(t.header.joined(separator: ","))")
+        }
+        var out: [ModelCovariates] = []
+        for r in t.rows.indices {
+            let n = t.rows[r][name].trimmingCharacters(in: .whitespaces)
+            guard !n.isEmpty else {
+                throw StoreError(file: path, field: "column \(t.header[name]), line \(t.lines[r])", message: "empty model name")
+            }
+            let f = family.map { t.rows[r][$0].trimmingCharacters(in: .whitespaces) }
+            out.append(ModelCovariates(
+                name: n, family: f?.isEmpty == true ? nil : f,
+                params: try params.map { try t.number(row: r, column: $0) } ?? .nan,
+                tokens: try tokens.map { try t.number(row: r, column: $0) } ?? .nan,
+                flops: try flops.map { try t.number(row: r, column: $0) } ?? .nan))
+        }
+        return out
+    }
+
+    /// The response file a fit was made from, taken from the fit's `command`
+    /// attribute (`irsl fit INPUT --output ...`, possibly under mpirun): the
+    /// first argument after `fit` that is neither an option nor an option's
+    /// value. A relative path is tried as given (the directory the fit ran
+    /// in) and then relative to the fit file's directory. nil when the
+    /// command names no input (e.g. it came from a config file) or the file
+    /// is not found at either place.
+    public static func responseFile(fromCommand command: String, fitPath: String) -> String? {
+        let tokens = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard let fit = tokens.firstIndex(of: "fit") else { return nil }
+        let takesValue: Set<String> = ["-o", "--output", "--model", "--dims", "--response", "--max-iterations",
+                                       "--tolerance", "--parameter-tolerance", "--config",
+                                       "--checkpoint", "--checkpoint-every"]
+        var i = fit + 1
+        var input: String?
+        while i < tokens.count {
+            let t = tokens[i]
+            if t.hasPrefix("-") {
+                if takesValue.contains(t) { i += 1 }
+            } else { input = t; break }
+            i += 1
+        }
+        guard let input else { return nil }
+        if FileManager.default.fileExists(atPath: input) { return input }
+        if !input.hasPrefix("/") {
+            let beside = ((fitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(input)
+            if FileManager.default.fileExists(atPath: beside) { return beside }
+        }
+        return nil
+    }
+}
+
+/// Standardisation of the raw covariates and the design row of the law.
+///
+/// The centre and scale (mean and sample standard deviation over the models
+/// the law was fitted on) are stored in the law file, so a forecast applies
+/// exactly the transform the coefficients were fitted with.
+public struct CovariateTransform: Sendable, Equatable {
+    public let kind: CovariateSet
+    /// Mean of each raw covariate (log10 C; or log10 P, log10 T).
+    public let center: [Double]
+    /// Sample standard deviation of each raw covariate.
+    public let scale: [Double]
+
+    public init(set: CovariateSet, center: [Double], scale: [Double]) {
+        precondition(center.count == set.rawCount && scale.count == set.rawCount)
+        self.kind = set; self.center = center; self.scale = scale
+    }
+
+    /// Centre and scale estimated from `raw` rows.
+    public init(set: CovariateSet, fittedTo raw: [[Double]]) throws {
+        let n = Double(raw.count)
+        var center: [Double] = [], scale: [Double] = []
+        for c in 0..<set.rawCount {
+            let v = raw.map { $0[c] }
+            let m = v.reduce(0, +) / n
+            let s = (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / max(n - 1, 1)).squareRoot()
+            guard s > 0, s.isFinite else {
+                throw LawError("every model has the same \(set == .flops ? "FLOPs" : c == 0 ? "parameter count" : "token count"); a law needs covariates that vary")
+            }
+            center.append(m); scale.append(s)
+        }
+        self.init(set: set, center: center, scale: scale)
+    }
+
+    /// Names of the design columns.
+    public var termNames: [String] {
+        kind == .flops ? ["intercept", "log10_flops"]
+            : ["intercept", "log10_params", "log10_tokens", "log10_params_x_log10_tokens"]
+    }
+
+    /// The standardised covariates z of raw values.
+    public func standardised(_ raw: [Double]) -> [Double] {
+        (0..<kind.rawCount).map { (raw[$0] - center[$0]) / scale[$0] }
+    }
+
+    /// The design row: [1, z] or [1, u, v, u·v].
+    public func design(_ raw: [Double]) -> [Double] {
+        let z = standardised(raw)
+        return kind == .flops ? [1, z[0]] : [1, z[0], z[1], z[0] * z[1]]
+    }
+}

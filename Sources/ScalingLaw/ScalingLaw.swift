@@ -1,1 +1,0 @@
-// The ScalingLaw module; see Package.swift for its purpose.

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import IRT
+import ScalingLaw
+import Store
+
+extension IRSL {
+    struct Backtest: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Backtest the scaling law: calibrate on train models, forecast test models from covariates and family only.",
+            discussion: """
+            SPLIT.csv has columns model,role (train|test) and optionally fold: each fold is calibrated,
+            fitted and forecast on its own, and the tables pool all folds. Test models' responses are used
+            only to score the forecasts. The same split runs two baselines side by side: a per-benchmark
+            sigmoid of log FLOPs with the floor (FLOPs only), and the same with one intercept per family
+            (family + FLOPs). Prints per benchmark and overall MAE, RMSE, interval coverage and width, and
+            decision accuracy (pairs of test models ranked in the observed order). Writes
+            model,benchmark,predicted,lower,upper,observed,family,fold and the baselines' columns.
+            See docs/scaling-law.md.
+            """)
+
+        @Argument(help: "Response file (docs/format.md) with /models/family and covariates.") var responses: String
+        @Option(help: "CSV: model,role[,fold].") var split: String
+        @Option(help: "Latent ability dimensions K of the calibration.") var dims = 1
+        @Option(help: "flops or params-tokens.") var covariates = "flops"
+        @Option(help: "Family intercepts: random, fixed or none.") var families = "random"
+        @Option(help: "Central probability of the intervals.") var level = 0.9
+        @Option(help: "Monte Carlo draws per test model.") var draws = 2000
+        @Option(help: "Likelihood of the calibration: auto (from response_kind), beta, bernoulli or binomial.") var response = "auto"
+        @Option(name: .shortAndLong, help: "Forecasts CSV to write.") var output: String
+
+        func validate() throws {
+            _ = try LawCLI.covariateSet(covariates)
+            _ = try LawCLI.familyEffects(families)
+            try LawCLI.checkLevel(level)
+            guard dims >= 1 else { throw ValidationError("--dims: expected K ≥ 1, got \(dims)") }
+            guard draws >= 100 else { throw ValidationError("--draws: expected at least 100, got \(draws)") }
+        }
+
+        func run() throws {
+            let info = try ResponseFileInfo.read(responses)
+            let folds = try SplitFile.read(split, modelNames: info.modelNames)
+            var options = BacktestOptions()
+            options.dims = dims
+            options.covariates = try LawCLI.covariateSet(covariates)
+            options.families = try LawCLI.familyEffects(families)
+            options.forecast.level = level
+            options.forecast.draws = draws
+            if response != "auto" {
+                guard let r = ResponseModel(rawValue: response) else {
+                    throw ValidationError("--response: expected auto, beta, bernoulli or binomial; got '\(response)'")
+                }
+                options.response = r
+            }
+            let start = Date()
+            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); K = \(dims), \(covariates) law, \(families) family effects")
+            let result = try ScalingLaw.Backtest.run(responsePath: responses, folds: folds, options: options) { line in
+                if folds.count <= 3 { print("  " + line) }
+                fflush(stdout)
+            }
+            guard !result.law.isEmpty else {
+                throw ValidationError("no test model could be forecast (each needs covariates and at least one response)")
+            }
+            try writeTextAtomically(output, ScalingLaw.Backtest.csv(result))
+            let testModels = Set(result.law.map { "\($0.fold)\u{1}\($0.model)" }).count
+            print("  \(testModels) test model(s), \(result.law.count) (model, benchmark) forecasts"
+                  + (result.skippedTest > 0 ? "; \(result.skippedTest) test model(s) skipped (no covariates or no responses)" : "")
+                  + (result.skippedTrain > 0 ? "; \(result.skippedTrain) training model(s) without covariates left out of the law" : "")
+                  + String(format: "; %.1f s", Date().timeIntervalSince(start)))
+            for line in BacktestTables.lines(result, level: level) { print(line) }
+            print("wrote \(output)")
+        }
+    }
+}
+
+/// The side-by-side tables of `irsl backtest`.
+enum BacktestTables {
+    static func lines(_ r: BacktestResult, level: Double) -> [String] {
+        let methods: [(String, [ForecastRecord])] = [("law", r.law), ("FLOPs only", r.flopsOnly), ("family + FLOPs", r.familyFlops)]
+        var benchmarks: [String] = []
+        for rec in r.law where !benchmarks.contains(rec.benchmark) { benchmarks.append(rec.benchmark) }
+        let groups: [(String, (ForecastRecord) -> Bool)] = benchmarks.map { b in (b, { $0.benchmark == b }) } + [("overall", { _ in true })]
+        let width = max(12, (benchmarks.map(\.count).max() ?? 0) + 1)
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+        func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+        func f(_ x: Double, _ digits: Int = 4) -> String { x.isFinite ? String(format: "%.\(digits)f", x) : "-" }
+        let pct = Int((level * 100).rounded())
+        var out: [String] = []
+        // Table 1: errors.
+        out.append("")
+        out.append("errors of the forecasts (observed score − forecast)")
+        out.append(pad("", width + 6) + methods.map { "  " + pad($0.0, 16) }.joined())
+        out.append(pad("benchmark", width) + lpad("n", 6) + methods.map { _ in lpad("MAE", 8) + lpad("RMSE", 8) + "  " }.joined())
+        for (name, keep) in groups {
+            let s = methods.map { AccuracySummary($0.1.filter(keep)) }
+            out.append(pad(name, width) + lpad(String(s[0].count), 6) + s.map { lpad(f($0.mae), 8) + lpad(f($0.rmse), 8) + "  " }.joined())
+        }
+        // Table 2: intervals and decisions.
+        out.append("")
+        out.append("\(pct)% intervals (coverage, mean width) and decision accuracy")
+        out.append(pad("", width + 6) + methods.map { "  " + pad($0.0, 22) }.joined())
+        out.append(pad("benchmark", width) + lpad("n", 6) + methods.map { _ in lpad("cover", 8) + lpad("width", 8) + lpad("decide", 8) }.joined())
+        for (name, keep) in groups {
+            let s = methods.map { AccuracySummary($0.1.filter(keep)) }
+            out.append(pad(name, width) + lpad(String(s[0].count), 6)
+                       + s.map { lpad(f($0.coverage, 3), 8) + lpad(f($0.width, 3), 8) + lpad(f($0.decisionAccuracy, 3), 8) }.joined())
+        }
+        // Folds: the mean of per-fold MAEs gives every fold the same weight.
+        let folds = Set(r.law.map(\.fold))
+        if folds.count > 1 {
+            let perFold = methods.map { m in
+                folds.map { fold in AccuracySummary(m.1.filter { $0.fold == fold }).mae }.reduce(0, +) / Double(folds.count)
+            }
+            out.append("")
+            out.append("mean of per-fold MAE over \(folds.count) folds: " + zip(methods, perFold).map { "\($0.0.0) \(f($0.1))" }.joined(separator: ", "))
+        }
+        return out
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import ScalingLaw
+import Store
+
+extension IRSL {
+    struct Law: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fit a scaling law to a fit's abilities: theta = B'x + family + e, per dimension.",
+            discussion: """
+            x is the standardised log10 FLOPs (--covariates flops) or the translog
+            [log params, log tokens, their product] (--covariates params-tokens). Family intercepts are
+            random effects by default (REML; shrunk toward the population line), or fixed, or none.
+            Covariates and families come from --models FILE.csv (name,family,params,tokens,flops), else
+            from /models/* of --input RESPONSES.h5, else of the response file named by the fit's
+            @command. FLOPs missing but params and tokens known are taken as 6·params·tokens.
+            Models without covariates are skipped and counted. Writes LAW.h5 and LAW.h5.csv
+            (dimension,term,estimate,se). See docs/scaling-law.md.
+            """)
+
+        @Argument(help: "Fit output file (irsl fit).") var fit: String
+        @Option(name: .shortAndLong, help: "Law file to write (HDF5); its CSV twin is <output>.csv.") var output: String
+        @Option(help: "flops or params-tokens.") var covariates = "flops"
+        @Option(help: "Family intercepts: random, fixed or none.") var families = "random"
+        @Option(help: "CSV of covariates: name,family,params,tokens,flops.") var models: String?
+        @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
+
+        func validate() throws {
+            _ = try LawCLI.covariateSet(covariates)
+            _ = try LawCLI.familyEffects(families)
+        }
+
+        func run() throws {
+            let result = try FitResult.read(fit)
+            let (source, covariateList) = try LawCLI.covariates(fit: fit, result: result, models: models, input: input)
+            var law = try AbilityLaw.fit(theta: result.theta, dims: result.dims, modelNames: result.modelNames,
+                                         covariates: covariateList, set: try LawCLI.covariateSet(covariates),
+                                         mode: try LawCLI.familyEffects(families), fitPath: fit,
+                                         fitLogLikelihood: result.attributes.loglik)
+            // Bernoulli or binomial fits of proportions: the response noise of a
+            // forecast needs the quasi-likelihood dispersion, from the responses.
+            var noise = "response noise: Beta precision of the fit"
+            if result.attributes.response != "beta" {
+                if let path = LawCLI.responseFile(fit: fit, result: result, input: input) {
+                    let bank = try CalibratedItems(fit: result)
+                    law.dispersion = try bank.estimateDispersion(responseFile: path, modelNames: result.modelNames, theta: result.theta)
+                    law.dispersionBenchmarks = bank.benchmarkNames
+                    noise = "response noise: \(result.attributes.response) variance × dispersion " + law.dispersion!.map { String(format: "%.3g", $0) }.joined(separator: ", ") + " (per benchmark, from \(path))"
+                } else {
+                    noise = "response noise: the \(result.attributes.response) variance (no response file to estimate a dispersion; give --input)"
+                }
+            }
+            try law.write(to: output, command: CommandLine.arguments.joined(separator: " "), version: IRSL.version)
+            print("irsl law: \(result.modelNames.count) models of \(fit), covariates from \(source)")
+            for line in law.summaryLines() { print("  " + line) }
+            print("  " + noise)
+            print("wrote \(output) (+ \(AbilityLaw.csvPath(for: output)))")
+        }
+    }
+}
+
+/// Option parsing shared by the scaling-law subcommands.
+enum LawCLI {
+    static func covariateSet(_ text: String) throws -> CovariateSet {
+        guard let v = CovariateSet(rawValue: text) else {
+            throw ValidationError("--covariates: expected flops or params-tokens; got '\(text)'")
+        }
+        return v
+    }
+
+    static func familyEffects(_ text: String) throws -> FamilyEffects {
+        guard let v = FamilyEffects(rawValue: text) else {
+            throw ValidationError("--families: expected random, fixed or none; got '\(text)'")
+        }
+        return v
+    }
+
+    /// The response file behind a fit: `--input`, else the fit's @command.
+    static func responseFile(fit: String, result: FitResult, input: String?) -> String? {
+        if let input { return input }
+        return CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit)
+    }
+
+    /// Covariates from --models, --input or the fit's @command, and a description of the source.
+    static func covariates(fit: String, result: FitResult, models: String?, input: String?) throws -> (String, [ModelCovariates]) {
+        if let models { return (models, try CovariateSource.csv(models)) }
+        guard let path = responseFile(fit: fit, result: result, input: input) else {
+            throw StoreError(file: fit, field: "@command",
+                             message: "\"\(result.attributes.command)\" names no response file that exists here or beside the fit; give --input RESPONSES.h5 or --models FILE.csv")
+        }
+        return (path, try CovariateSource.responseFile(path))
+    }
+
+    /// A comma-separated list of positive integers.
+    static func integers(_ text: String, option: String) throws -> [Int] {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap { Int($0) }
+        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("\(option): expected a comma-separated list of positive integers, e.g. 1,10,100; got '\(text)'")
+        }
+        return values
+    }
+
+    /// `text` padded with spaces to `width` characters (String(format:)'s
+    /// `%-20@` does not pad on Linux).
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    static func checkLevel(_ level: Double) throws {
+        guard level > 0, level < 1 else { throw ValidationError("--level: expected a probability in (0, 1), got \(level)") }
+    }
+}

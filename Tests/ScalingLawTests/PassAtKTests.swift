@@ -1,0 +1,50 @@
+import Foundation
+import ScalingLaw
+import XCTest
+
+/// pass@k against its definition and against the binomial expectation.
+final class PassAtKTests: XCTestCase {
+    /// The estimator equals its definition: among all C(n, k) ways to pick
+    /// k of the n samples, the fraction that contains at least one of the c
+    /// successes (counted here by enumerating the subsets).
+    func testUnbiasedEstimatorMatchesSubsetEnumeration() throws {
+        for n in 1...9 {
+            for c in 0...n {
+                for k in 1...n {
+                    var hit = 0, total = 0
+                    for mask in 0..<(1 << n) where mask.nonzeroBitCount == k {
+                        total += 1
+                        if mask & ((1 << c) - 1) != 0 { hit += 1 }   // samples 0..<c are the successes
+                    }
+                    let v = try XCTUnwrap(PassAtK.unbiased(n: n, c: c, k: k))
+                    XCTAssertEqual(v, Double(hit) / Double(total), accuracy: 1e-12, "n \(n) c \(c) k \(k)")
+                }
+            }
+        }
+        XCTAssertNil(PassAtK.unbiased(n: 5, c: 2, k: 6), "k > n has no unbiased estimate")
+    }
+
+    /// Unbiasedness: for c ~ Binomial(n, p), E[estimator] = 1 − (1 − p)^k
+    /// exactly, which is what the calibrated p predicts.
+    func testEstimatorIsUnbiasedForTheBinomialPassAtK() throws {
+        for (n, p) in [(10, 0.03), (20, 0.2), (50, 0.5), (16, 0.9)] {
+            for k in [1, 2, 5, n / 2, n] {
+                var expectation = 0.0
+                for c in 0...n {
+                    let logPmf = lgamma(Double(n + 1)) - lgamma(Double(c + 1)) - lgamma(Double(n - c + 1))
+                        + Double(c) * log(p) + Double(n - c) * log1p(-p)
+                    expectation += exp(logPmf) * (try XCTUnwrap(PassAtK.unbiased(n: n, c: c, k: k)))
+                }
+                XCTAssertEqual(expectation, PassAtK.fromProbability(p, k: Double(k)), accuracy: 1e-12, "n \(n) p \(p) k \(k)")
+            }
+        }
+    }
+
+    /// 1 − (1 − p)^k stays accurate where the naive formula loses every digit.
+    func testFromProbabilityIsAccurateForTinyProbabilities() {
+        XCTAssertEqual(PassAtK.fromProbability(1e-12, k: 1000), 1e-9, accuracy: 1e-18)
+        XCTAssertEqual(PassAtK.fromProbability(0.5, k: 3), 0.875, accuracy: 1e-15)
+        XCTAssertEqual(PassAtK.fromProbability(0, k: 10), 0)
+        XCTAssertEqual(PassAtK.fromProbability(1, k: 10), 1)
+    }
+}
