@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Report
+import ScalingLaw
+import Store
+
+extension IRSL {
+    /// `irsl report`: one self-contained HTML page from a fit and the outputs
+    /// of the other commands (named `MakeReport` so it does not clash with the
+    /// `Report` module).
+    struct MakeReport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "Write one self-contained HTML report of a fit, its scaling law, forecasts and item diagnostics.",
+            discussion: """
+            The page has inline CSS and SVG only (no scripts, no network), so it opens anywhere, offline, and \
+            prints. Sections: fit summary (shape, likelihood over iterations, AIC/BIC, Beta precisions); \
+            abilities against training compute by family, with the law (--law) and its prediction band or a \
+            least-squares line; the item map (discrimination against difficulty, flagged items from \
+            --diagnostics); test information per benchmark for all items and the --subset; forecasts with \
+            intervals and, for backtests, accuracy tables. A section whose input is absent is replaced by a note. \
+            Families and compute come from --input, else from the response file named by the fit's @command. \
+            See docs/report.md.
+            """)
+
+        @Argument(help: "Fit output file (irsl fit).") var fit: String
+        @Option(help: "Scaling law file (irsl law).") var law: String?
+        @Option(help: "Forecasts CSV (irsl forecast or irsl backtest).") var forecasts: String?
+        @Option(help: "Item diagnostics CSV (irsl items).") var diagnostics: String?
+        @Option(help: "Selected items CSV (irsl select).") var subset: String?
+        @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "CSV of the forecast models' covariates, name,family,params,tokens,flops (as for irsl forecast --models).") var models: String?
+        @Option(help: "Central probability of the law's prediction band and forecast intervals.") var level = 0.9
+        @Option(name: .shortAndLong, help: "HTML file to write.") var output: String
+
+        func validate() throws {
+            guard level > 0, level < 1 else { throw ValidationError("--level: expected a probability in (0, 1), got \(level)") }
+            if models != nil && law == nil { throw ValidationError("--models places the forecast models by the law: give --law LAW.h5 too") }
+        }
+
+        func run() throws {
+            let result = try FitResult.read(fit)
+
+            // Families and compute: --input, else the fit's own input file.
+            var table: ModelCovariateTable?, covariates: [ModelCovariates] = [], modelsNote: String?
+            if let input {
+                table = try ModelCovariateTable.read(responseFile: input)
+                covariates = try CovariateSource.responseFile(input)
+            } else if let found = CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit) {
+                do {
+                    table = try ModelCovariateTable.read(responseFile: found)
+                    covariates = try CovariateSource.responseFile(found)
+                } catch {
+                    modelsNote = "The fit's input \(found) could not be read (\(error))."
+                }
+            } else {
+                modelsNote = "The fit's @command names no response file that exists here."
+            }
+
+            let forecastTable = try forecasts.map { try ForecastTable.read($0) }
+            var overlay: LawOverlay?
+            if let law {
+                let abilityLaw = try AbilityLaw.read(law)
+                try abilityLaw.checkBelongs(to: result, fitPath: fit, lawPath: law)
+                // The forecast models' own covariates come first, then the response file's.
+                let given = try models.map { try CovariateSource.csv($0) } ?? []
+                overlay = LawOverlayBuilder.build(law: abilityLaw, path: law, level: level, fit: result,
+                                                  covariates: given + covariates, forecasts: forecastTable)
+            }
+            let reportInput = ReportInput(
+                fit: result, fitPath: fit, models: table, modelsNote: modelsNote, law: overlay,
+                forecasts: forecastTable,
+                diagnostics: try diagnostics.map { try ItemDiagnosticsTable.read($0) },
+                subset: try subset.map { try SubsetTable.read($0) },
+                generatedBy: "Written by irsl \(IRSL.version) on \(ISO8601DateFormatter().string(from: Date())): "
+                    + CommandLine.arguments.joined(separator: " "))
+            let html = try ReportPage.write(reportInput, to: output)
+            let kib = Double(html.utf8.count) / 1024
+            print("irsl report: \(fit)" + (table.map { ", families and compute from \($0.source)" } ?? ""))
+            for note in [modelsNote].compactMap({ $0 }) { print("  note: " + note) }
+            print(String(format: "wrote %@ (%.0f KiB)", output, kib))
+        }
+    }
+}
+
+/// Evaluates a scaling law for the ability chart: the population line with
+/// the prediction band of a new family, each family's line over its own
+/// compute range, and the forecast models placed by the law.
+enum LawOverlayBuilder {
+    static func build(law: AbilityLaw, path: String, level: Double, fit: FitResult,
+                      covariates: [ModelCovariates], forecasts: ForecastTable?) -> LawOverlay {
+        let z = ScalingLaw.normalQuantile(0.5 + level / 2)
+        func point(_ raw: [Double], _ family: String?) -> LawOverlay.CurvePoint {
+            let p = law.predict(raw: raw, family: family)
+            let sd = p.totalVariance[0].squareRoot()
+            return .init(flops: pow(10, raw[0]), mean: p.mean[0], lower: p.mean[0] - z * sd, upper: p.mean[0] + z * sd)
+        }
+
+        // Forecast models: covariates from the response file, else from the law's own models.
+        var byName: [String: ModelCovariates] = [:]
+        for c in covariates where byName[c.name] == nil { byName[c.name] = c }
+        let set = law.transform.kind, r = set.rawCount
+        for (i, name) in law.modelNames.enumerated() where byName[name] == nil {
+            let raw = Array(law.modelRaw[(i * r)..<((i + 1) * r)])
+            byName[name] = set == .flops
+                ? ModelCovariates(name: name, family: law.modelFamilies[i], flops: pow(10, raw[0]))
+                : ModelCovariates(name: name, family: law.modelFamilies[i], params: pow(10, raw[0]), tokens: pow(10, raw[1]))
+        }
+        var thetaOf: [String: Double] = [:]
+        for (m, name) in fit.modelNames.enumerated() where thetaOf[name] == nil { thetaOf[name] = fit.theta[m * fit.dims] }
+        var placed: [LawOverlay.ModelPrediction] = []
+        var seen = Set<String>()
+        for row in forecasts?.rows ?? [] where seen.insert(row.model).inserted {
+            let c = byName[row.model]
+            let family = row.family ?? c?.family
+            guard let c, let raw = c.raw(set) else {
+                placed.append(.init(name: row.model, family: family, flops: .nan, mean: .nan, lower: .nan, upper: .nan))
+                continue
+            }
+            let p = law.predict(raw: raw, family: family)
+            let sd = p.totalVariance[0].squareRoot()
+            placed.append(.init(name: row.model, family: family, flops: c.effectiveFlops, mean: p.mean[0],
+                                lower: p.mean[0] - z * sd, upper: p.mean[0] + z * sd, fitted: thetaOf[row.model] ?? .nan))
+        }
+
+        var curve: [LawOverlay.CurvePoint] = [], familyCurves: [(family: String, points: [LawOverlay.CurvePoint])] = []
+        if set == .flops {
+            let x = (0..<law.modelNames.count).map { law.modelRaw[$0] }
+            let extra = placed.map { log10($0.flops) }.filter(\.isFinite)
+            if let lo = (x + extra).min(), let hi = (x + extra).max() {
+                curve = (0...60).map { point([lo + (hi - lo) * Double($0) / 60], nil) }
+            }
+            for family in law.families where !family.hasPrefix("<") {
+                let xs = law.modelFamilies.indices.filter { law.modelFamilies[$0] == family }.map { x[$0] }
+                guard let a = xs.min(), let b = xs.max(), b > a else { continue }
+                familyCurves.append((family, [point([a], family), point([b], family)]))
+            }
+        }
+        return LawOverlay(source: path, summary: law.summaryLines(), covariates: set.rawValue, level: level,
+                          curve: curve, familyCurves: familyCurves, forecasts: placed)
+    }
+}
