@@ -1,1 +1,0 @@
-// The Selection module; see Package.swift for its purpose.

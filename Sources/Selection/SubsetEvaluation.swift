@@ -1,0 +1,224 @@
+import Calibration
+import Distributed
+import Foundation
+import IRT
+import Store
+
+/// Calibrates an item bank in-process on a block of response rows (one
+/// rank, no MPI): what `irsl evaluate-subset` does with its training models.
+public enum InProcessCalibration {
+    /// - Parameters:
+    ///   - responses: [rows × items] raw responses (NaN = missing); Beta ones are clamped as the fit clamps them.
+    ///   - floors: fixed lower asymptotes, or nil for g = 0.
+    public static func calibrate(responses: [Float], trials: [Float]?, rows: Int, itemIDs: [String], benchmarks: [String],
+                                 floors: [Double]?, options: FitOptions, path: String,
+                                 progress: (IterationReport) -> Void = { _ in }) throws -> (bank: ItemBank, summary: FitSummary) {
+        let n = itemIDs.count
+        var names: [String] = [], index: [String: Int] = [:]
+        let benchmarkOfItem: [Int] = benchmarks.map { name in
+            if let b = index[name] { return b }
+            index[name] = names.count; names.append(name); return names.count - 1
+        }
+        var shard = Shard(rowStart: 0, rows: rows, items: n, responses: responses, trials: trials)
+        try shard.prepare(for: options.response, path: path, itemIDs: itemIDs)
+        let calibrator = Calibrator(options: options, comm: SerialCommunicator(), totalModels: rows, shard: shard,
+                                    floors: floors ?? [Double](repeating: 0, count: n),
+                                    benchmarkOfItem: benchmarkOfItem.map(Int32.init), benchmarkCount: names.count)
+        let summary = calibrator.fit(progress: progress, boundary: { _ in false })
+        let items = calibrator.items
+        let bank = try ItemBank(ids: itemIDs, benchmarkOfItem: benchmarkOfItem, benchmarkNames: names,
+                                a: items.a, d: items.d, g: items.g,
+                                phi: options.response == .beta ? items.phi : [Double](repeating: .nan, count: names.count),
+                                response: options.response, populationTheta: calibrator.theta)
+        return (bank, summary)
+    }
+}
+
+/// One line of the comparison: a method's error on one benchmark (or `all`).
+public struct EvaluationRow: Sendable, Equatable {
+    /// `fisher`, `stratified`, `random` or `cat`.
+    public var method: String
+    /// A benchmark name, or `all` for every (model, benchmark) pair together.
+    public var benchmark: String
+    /// Root mean squared error of the full-score estimate, as a fraction.
+    public var rmse: Double
+    /// Mean absolute error, as a fraction.
+    public var mae: Double
+    /// (model, benchmark) pairs compared.
+    public var pairs: Int
+}
+
+/// Compares subset methods on held-out models whose full responses are known.
+///
+/// For each test model the truth of benchmark b is its mean response over
+/// the benchmark's items it answered. Each method sees only its subset
+/// (or, for CAT, the items it chose to give), scores the model with
+/// `ScorePredictor` and is judged by RMSE and MAE of its estimate against
+/// that truth. `random` is the mean over `repeats` independent draws (its
+/// RMSE and MAE averaged), so one lucky draw does not decide; CAT gets the
+/// same total budget as the subsets (N per benchmark × benchmarks).
+public struct SubsetEvaluator: @unchecked Sendable {
+    public let bank: ItemBank
+    public let predictor: ScorePredictor
+    /// [models × bank items], raw responses of the test models (NaN = missing).
+    public let responses: [Float]
+    public let trials: [Float]?
+    public let models: Int
+    public let prior: AbilityPrior
+
+    public init(bank: ItemBank, predictor: ScorePredictor? = nil, responses: [Float], trials: [Float]?) {
+        precondition(responses.count % max(bank.count, 1) == 0)
+        self.bank = bank
+        self.predictor = predictor ?? ScorePredictor(bank: bank)
+        self.responses = responses
+        self.trials = trials
+        models = responses.count / max(bank.count, 1)
+        prior = bank.prior
+    }
+
+    /// [models × benchmarks]: each test model's mean response over the
+    /// benchmark's items it answered (NaN when it answered none).
+    public func truth() -> [Double] {
+        let n = bank.count, nb = bank.benchmarkCount
+        var out = [Double](repeating: .nan, count: models * nb)
+        for m in 0..<models {
+            var sum = [Double](repeating: 0, count: nb), count = sum
+            for j in 0..<n where bank.isUsable(j) {
+                let y = responses[m * n + j]
+                if y.isNaN { continue }
+                sum[bank.benchmarkOfItem[j]] += Double(y); count[bank.benchmarkOfItem[j]] += 1
+            }
+            for b in 0..<nb where count[b] > 0 { out[m * nb + b] = sum[b] / count[b] }
+        }
+        return out
+    }
+
+    /// [models × benchmarks] estimates from the items in `subset` only.
+    public func estimates(subset: [Int]) -> [Double] {
+        var allowed = [Bool](repeating: false, count: bank.count)
+        for j in subset { allowed[j] = true }
+        return perModel { m in
+            let obs = ResponseSource.observations(self.responses, self.trials, row: m, items: self.bank.count, allowed: allowed)
+            return self.predictor.score(obs, prior: self.prior).scores.map(\.estimate)
+        }
+    }
+
+    /// [models × benchmarks] estimates after an adaptive test with `budget` items.
+    public func adaptiveEstimates(budget: Int, start: Int = 5) -> [Double] {
+        let tester = AdaptiveTester(bank: bank, predictor: predictor, prior: prior,
+                                    options: AdaptiveTestOptions(start: start, maxItems: budget, seTarget: nil))
+        let n = bank.count
+        return perModel { m in
+            let row = Array(self.responses[(m * n)..<((m + 1) * n)])
+            let t = self.trials.map { Array($0[(m * n)..<((m + 1) * n)]) }
+            return tester.run(responses: row, trials: t).scored.scores.map(\.estimate)
+        }
+    }
+
+    /// Runs `body` for every model on all cores; concatenates the per-benchmark results.
+    func perModel(_ body: @escaping (Int) -> [Double]) -> [Double] {
+        let nb = bank.benchmarkCount
+        var out = [Double](repeating: .nan, count: models * nb)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, models))
+        out.withUnsafeMutableBufferPointer { buffer in
+            let o = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for m in stride(from: w, to: self.models, by: workers) {
+                    let v = body(m)
+                    for b in 0..<nb { o[m * nb + b] = v[b] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// RMSE and MAE per benchmark and overall (`all`), over pairs with a truth.
+    public func errors(method: String, estimates: [Double], truth: [Double]) -> [EvaluationRow] {
+        let nb = bank.benchmarkCount
+        var sq = [Double](repeating: 0, count: nb + 1), ab = sq, count = sq
+        for m in 0..<models {
+            for b in 0..<nb {
+                let t = truth[m * nb + b], e = estimates[m * nb + b]
+                guard t.isFinite, e.isFinite else { continue }
+                for slot in [b, nb] { sq[slot] += (e - t) * (e - t); ab[slot] += abs(e - t); count[slot] += 1 }
+            }
+        }
+        return (0...nb).map { s in
+            EvaluationRow(method: method, benchmark: s == nb ? "all" : bank.benchmarkNames[s],
+                          rmse: count[s] > 0 ? (sq[s] / count[s]).squareRoot() : .nan,
+                          mae: count[s] > 0 ? ab[s] / count[s] : .nan, pairs: Int(count[s]))
+        }
+    }
+
+    /// The whole comparison: fisher, stratified, random (mean over
+    /// `repeats` draws) and CAT at the same total budget. `selector` decides
+    /// the population the fisher method integrates over.
+    public func run(perBenchmark n: Int, repeats: Int, seed: UInt64, selector: ItemSelector,
+                    progress: (String) -> Void = { _ in }) -> [EvaluationRow] {
+        let truth = self.truth()
+        var rows: [EvaluationRow] = []
+        for method in [SelectionMethod.fisher, .stratified] {
+            let subset = selector.select(perBenchmark: n, method: method, seed: seed).map(\.item)
+            rows += errors(method: method.rawValue, estimates: estimates(subset: subset), truth: truth)
+            progress("\(method.rawValue): \(subset.count) items scored")
+        }
+        var randomRows: [EvaluationRow] = []
+        for r in 0..<max(repeats, 1) {
+            let subset = selector.select(perBenchmark: n, method: .random, seed: seed &+ UInt64(r) &* 7919).map(\.item)
+            let draw = errors(method: "random", estimates: estimates(subset: subset), truth: truth)
+            if randomRows.isEmpty {
+                randomRows = draw
+            } else {
+                for i in randomRows.indices { randomRows[i].rmse += draw[i].rmse; randomRows[i].mae += draw[i].mae }
+            }
+        }
+        let draws = Double(max(repeats, 1))
+        for i in randomRows.indices { randomRows[i].rmse /= draws; randomRows[i].mae /= draws }
+        rows += randomRows
+        progress("random: \(max(repeats, 1)) draws scored")
+        let budget = n * bank.itemsOfBenchmark.filter { !$0.isEmpty }.count
+        rows += errors(method: "cat", estimates: adaptiveEstimates(budget: budget), truth: truth)
+        progress("cat: budget \(budget) items per model")
+        return rows
+    }
+}
+
+/// Which models calibrate and which are held out: a CSV with columns
+/// `model,role`, role `train` or `test`. Models of the response file that
+/// the split does not name take no part.
+public struct ModelSplit: Sendable, Equatable {
+    /// Row indices in the response file, in file order.
+    public var train: [Int]
+    public var test: [Int]
+
+    public init(train: [Int], test: [Int]) { self.train = train; self.test = test }
+
+    /// Reads the split and resolves its model names against `modelNames`
+    /// (the response file's `/models/name`). Errors name the file, the
+    /// column and the line: unknown roles, unknown or repeated models, and
+    /// a split without a train or a test model.
+    public static func read(_ path: String, modelNames: [String], responsesPath: String) throws -> ModelSplit {
+        let table = try CSVTable(path: path)
+        let models = try table.column("model"), roles = try table.column("role")
+        var row: [String: Int] = [:]
+        for (i, name) in modelNames.enumerated() where row[name] == nil { row[name] = i }
+        var seen = Set<Int>(), train: [Int] = [], test: [Int] = []
+        for (i, (name, role)) in zip(models, roles).enumerated() {
+            guard let r = row[name] else {
+                throw StoreError(file: path, field: "model", message: "line \(i + 2): model '\(name)' is not in \(responsesPath) /models/name")
+            }
+            guard seen.insert(r).inserted else {
+                throw StoreError(file: path, field: "model", message: "line \(i + 2): model '\(name)' appears twice")
+            }
+            switch role.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "train": train.append(r)
+            case "test": test.append(r)
+            default:
+                throw StoreError(file: path, field: "role", message: "line \(i + 2): expected train or test, found '\(role)'")
+            }
+        }
+        guard train.count >= 2 else { throw StoreError(file: path, field: "role", message: "expected at least 2 train models, found \(train.count)") }
+        guard !test.isEmpty else { throw StoreError(file: path, field: "role", message: "expected at least one test model, found none") }
+        return ModelSplit(train: train.sorted(), test: test.sorted())
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import Selection
+import Store
+
+extension IRSL {
+    struct Cat: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cat",
+            abstract: "Simulate computerized adaptive testing of each model from its real responses.",
+            discussion: """
+            Starts with --start items spread over difficulty, then gives the unused item with the most Fisher
+            information at the current ability estimate (MAP, population prior), until the ability's standard
+            error reaches --se-target or --max-items items are used (or the model answered no further item).
+            Output columns: model,benchmark,estimate,lower,upper,theta,theta_se,items_used,total_items,stop
+            (items_used: items given from that benchmark; total_items: items given in all; stop: se_target,
+            budget or exhausted). See docs/selection.md.
+            """)
+
+        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Argument(help: "Response file whose models take the test (items matched by id).") var responses: String
+        @Option(help: "Items given before the first estimate, spread over difficulty.") var start = 5
+        @Option(help: "Item budget per model (start items included).") var maxItems = 100
+        @Option(help: "Stop when the ability's standard error is at most this.") var seTarget: Double?
+        @Option(help: "Coverage of the score interval.") var level = 0.9
+        @Option(name: .shortAndLong, help: "CSV to write.") var output: String
+
+        func validate() throws {
+            guard start >= 0 else { throw ValidationError("--start: expected 0 or more, got \(start)") }
+            guard maxItems >= 1 else { throw ValidationError("--max-items: expected at least 1, got \(maxItems)") }
+            if let s = seTarget, !(s > 0) { throw ValidationError("--se-target: expected a positive standard error, got \(s)") }
+            try SelectionIO.checkLevel(level)
+        }
+
+        func run() throws {
+            let bank = try SelectionIO.bank(fit)
+            let source = try ResponseSource(path: responses, bank: bank)
+            if bank.response == .binomial && !source.readsTrials {
+                print("note: the fit is binomial but \(responses) has no /trials; every response counts as one trial")
+            }
+            let predictor = ScorePredictor(bank: bank)
+            let tester = AdaptiveTester(bank: bank, predictor: predictor, prior: bank.prior,
+                                        options: AdaptiveTestOptions(start: start, maxItems: maxItems, seTarget: seTarget))
+            let names = source.info.modelNames
+            var results = [AdaptiveTestResult?](repeating: nil, count: names.count)
+            try source.forEachBlock { rows, values, trials in
+                let n = bank.count
+                var block = [AdaptiveTestResult?](repeating: nil, count: rows.count)
+                block.withUnsafeMutableBufferPointer { out in
+                    let o = out
+                    DispatchQueue.concurrentPerform(iterations: rows.count) { r in
+                        o[r] = tester.run(responses: Array(values[(r * n)..<((r + 1) * n)]),
+                                          trials: trials.map { Array($0[(r * n)..<((r + 1) * n)]) }, level: level)
+                    }
+                }
+                for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }
+            }
+            var csv = CSVWriter()
+            csv.row(["model", "benchmark", "estimate", "lower", "upper", "theta", "theta_se", "items_used", "total_items", "stop"])
+            var stops: [StopReason: Int] = [:]
+            var itemsGiven = 0, seSum = 0.0
+            for (m, name) in names.enumerated() {
+                let r = results[m]!
+                stops[r.stop, default: 0] += 1
+                itemsGiven += r.administered.count
+                seSum += r.scored.ability.se
+                for s in r.scored.scores {
+                    csv.row([name, bank.benchmarkNames[s.benchmark]]
+                            + [s.estimate, s.lower, s.upper, r.scored.ability.theta, r.scored.ability.se].map(CSVWriter.number)
+                            + [String(s.itemsUsed), String(r.administered.count), r.stop.rawValue])
+                }
+            }
+            try writeTextAtomically(output, csv.text)
+            let count = Double(max(names.count, 1))
+            print("irsl cat: \(names.count) models, \(bank.count) items in the bank (\(source.matchedItems) in \(responses)); start \(start), budget \(maxItems)"
+                  + (seTarget.map { ", SE target \($0)" } ?? ""))
+            print(String(format: "  %.1f items per model on average, mean final SE of θ %.3f; stopped: ", Double(itemsGiven) / count, seSum / count)
+                  + [StopReason.seTarget, .budget, .exhausted].map { "\($0.rawValue) \(stops[$0, default: 0])" }.joined(separator: ", "))
+            print("wrote \(output)")
+        }
+    }
+}

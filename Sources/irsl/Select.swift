@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Selection
+import Store
+
+extension IRSL {
+    struct Select: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Choose a small, informative subset of each benchmark's items from a fit.",
+            discussion: """
+            fisher (default): greedy maximisation of Fisher information integrated over the abilities of
+            interest, with diminishing returns so the subset spreads over difficulties; stratified: one random
+            item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
+            models (default), a range (--ability LO:HI) or a CSV with a theta column (--population).
+            Output columns: item,benchmark,a,d,g,info (info = integrated Fisher information). See docs/selection.md.
+            """)
+
+        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
+        @Option(help: "fisher, stratified or random.") var method: String = "fisher"
+        @Option(parsing: .unconditional, help: "Ability range of interest LO:HI (uniform weights), e.g. -1:2.5.") var ability: String?
+        @Option(help: "CSV of abilities of interest: a theta column, optional weight column.") var population: String?
+        @Option(help: "Random seed (stratified, random).") var seed: UInt64 = 1
+        @Option(name: .shortAndLong, help: "Subset CSV to write.") var output: String
+
+        func validate() throws {
+            guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
+            guard SelectionMethod(rawValue: method) != nil else {
+                throw ValidationError("--method: expected fisher, stratified or random; got '\(method)'")
+            }
+            if ability != nil && population != nil { throw ValidationError("--ability and --population exclude each other") }
+        }
+
+        func run() throws {
+            let bank = try SelectionIO.bank(fit)
+            let distribution: AbilityDistribution
+            if let ability { distribution = try AbilityDistribution.parseRange(ability) }
+            else if let population { distribution = try AbilityDistribution.read(csv: population) }
+            else { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
+            let selector = ItemSelector(bank: bank, population: distribution)
+            let chosen = selector.select(perBenchmark: perBenchmark, method: SelectionMethod(rawValue: method)!, seed: seed)
+            var csv = CSVWriter()
+            csv.row(["item", "benchmark", "a", "d", "g", "info"])
+            for c in chosen {
+                let j = c.item
+                csv.row([bank.ids[j], bank.benchmarkNames[bank.benchmarkOfItem[j]]]
+                        + [bank.a[j], bank.d[j], bank.g[j], c.information].map(CSVWriter.number))
+            }
+            try writeTextAtomically(output, csv.text)
+
+            // What the subset buys: the expected standard error of a new model's ability over the distribution.
+            let tau = bank.prior.precision
+            func expectedSE(_ items: [Int]) -> Double {
+                zip(distribution.points, distribution.weights).reduce(0) { sum, pw in
+                    sum + pw.1 / (tau + items.reduce(0) { $0 + bank.information($1, pw.0) }).squareRoot()
+                }
+            }
+            print("irsl select: \(method), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
+                  + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationTheta.count) models"))
+            print(SelectionIO.pad("benchmark", 24) + SelectionIO.pad("items", 8, right: true) + SelectionIO.pad("chosen", 8, right: true)
+                  + SelectionIO.pad("info", 11, right: true) + SelectionIO.pad("difficulty range", 18, right: true)
+                  + SelectionIO.pad("E[SE θ]", 10, right: true))
+            for b in 0..<bank.benchmarkCount {
+                let items = chosen.filter { bank.benchmarkOfItem[$0.item] == b }
+                let difficulties = items.map { bank.difficulty($0.item) }.filter { $0.isFinite }
+                let range = difficulties.isEmpty ? "-" : String(format: "%.2f … %.2f", difficulties.min()!, difficulties.max()!)
+                print(SelectionIO.pad(bank.benchmarkNames[b], 24) + SelectionIO.pad(String(bank.itemsOfBenchmark[b].count), 8, right: true)
+                      + SelectionIO.pad(String(items.count), 8, right: true)
+                      + SelectionIO.pad(String(format: "%.4g", items.reduce(0) { $0 + $1.information }), 11, right: true)
+                      + SelectionIO.pad(range, 18, right: true)
+                      + SelectionIO.pad(String(format: "%.3f", expectedSE(items.map(\.item))), 10, right: true))
+            }
+            print(String(format: "all benchmarks together: %d items, expected SE of θ %.3f", chosen.count, expectedSE(chosen.map(\.item))))
+            print("wrote \(output)")
+        }
+    }
+}
+
+/// Shared by the selection commands: reading a fit as an item bank.
+enum SelectionIO {
+    static func bank(_ path: String) throws -> ItemBank {
+        try ItemBank.read(fit: path).bank
+    }
+
+    /// `s` padded with spaces to `width` characters (left-aligned unless `right`).
+    static func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(width - s.count, 1))
+        return right ? fill + s : s + fill
+    }
+
+    /// `--level`: a coverage in (0, 1).
+    static func checkLevel(_ level: Double) throws {
+        guard level > 0, level < 1 else { throw ValidationError("--level: expected a coverage in (0, 1), e.g. 0.9; got \(level)") }
+    }
+}
