@@ -9,7 +9,7 @@ RANKS ?= 2
 MPIRUN ?= mpirun --allow-run-as-root --oversubscribe
 OUT ?= out
 
-.PHONY: all deps build pyenv demo test bench clean
+.PHONY: all deps build pyenv demo test bench bench-ingest scaling-study bench-memory clean
 
 all: build
 
@@ -21,13 +21,20 @@ deps:
 build: deps
 	$(SWIFT) build -c release --product irsl
 
-## demo: simulate the default dataset and fit it with mpirun -n 2.
+## demo: simulate the default dataset, fit it with mpirun -n 2, then law, items, subset, forecasts and the HTML report.
 demo: build
 	@mkdir -p $(OUT)
 	$(BIN) simulate --models 2000 --items 5000 --benchmarks 10 --families 10 --response beta --seed 1 --output $(OUT)/demo.h5
 	$(BIN) info $(OUT)/demo.h5
-	$(MPIRUN) -n $(RANKS) $(BIN) fit $(OUT)/demo.h5 --output $(OUT)/demo-fit.h5
+	$(MPIRUN) -n $(RANKS) $(BIN) fit $(OUT)/demo.h5 --output $(OUT)/demo-fit.h5 --overwrite
 	$(BIN) info $(OUT)/demo-fit.h5
+	$(BIN) law $(OUT)/demo-fit.h5 --output $(OUT)/demo-law.h5
+	$(BIN) items $(OUT)/demo-fit.h5 --output $(OUT)/demo-diagnostics.csv
+	$(BIN) select $(OUT)/demo-fit.h5 --per-benchmark 50 --output $(OUT)/demo-subset.csv
+	printf 'name,family,flops\ndemo-new-small,,1e22\ndemo-new-large,family0,3e25\n' > $(OUT)/demo-new.csv
+	$(BIN) forecast $(OUT)/demo-law.h5 --fit $(OUT)/demo-fit.h5 --models $(OUT)/demo-new.csv --output $(OUT)/demo-forecasts.csv
+	$(BIN) report $(OUT)/demo-fit.h5 --law $(OUT)/demo-law.h5 --forecasts $(OUT)/demo-forecasts.csv --models $(OUT)/demo-new.csv --diagnostics $(OUT)/demo-diagnostics.csv --subset $(OUT)/demo-subset.csv --output $(OUT)/demo-report.html
+	@echo "report: $(CURDIR)/$(OUT)/demo-report.html"
 
 ## pyenv: a local virtual environment with h5py and pandas, for the interoperability tests.
 pyenv:
@@ -35,6 +42,7 @@ pyenv:
 
 ## test: the whole suite (unit, recovery, HDF5, and mpirun tests), in release mode.
 test: build pyenv
+	@bash scripts/install-chromium.sh
 	$(SWIFT) build -c release --build-tests
 	@mkdir -p $(OUT)
 	set -o pipefail; IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
@@ -43,6 +51,19 @@ test: build pyenv
 ## bench: the published-scale fit (6,612 × 37,682) against a plain C reference pass.
 bench: build
 	@bash bench/run.sh
+
+## bench-ingest: irsl ingest lm-eval throughput on a generated ~1 GB harness corpus, one core.
+bench-ingest: build
+	@bash bench/ingest.sh
+
+## scaling-study: strong and weak scaling over 1, 2 and 4 ranks into docs/scaling/.
+scaling-study: build
+	$(BIN) scaling-study --models 3000 --items 10000 --ranks 1,2,4 --weak 1500 --iterations 8 --output $(OUT)/scaling
+	mkdir -p docs/scaling && cp $(OUT)/scaling/scaling.csv $(OUT)/scaling/scaling.md $(OUT)/scaling/scaling.svg docs/scaling/
+
+## bench-memory: a fit whose every rank is capped below the size of the whole matrix.
+bench-memory: build
+	@bash bench/memory-cap.sh
 
 clean:
 	rm -rf .build $(OUT) bench/out

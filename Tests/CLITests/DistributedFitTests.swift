@@ -152,6 +152,20 @@ final class DistributedFitTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--dims"), bad.stderr)
     }
 
+    /// Every shipped config parses and drives a fit (flags override its paths).
+    func testShippedConfigsAreValid() throws {
+        let input = try simulate("cfgs.h5", ["--models", "60", "--items", "150", "--seed", "6"])
+        let configs = try FileManager.default.contentsOfDirectory(atPath: Launcher.packageRoot.appendingPathComponent("configs").path)
+            .filter { $0.hasSuffix(".toml") }
+        XCTAssertGreaterThanOrEqual(configs.count, 3)
+        for name in configs {
+            let cfg = Launcher.packageRoot.appendingPathComponent("configs/\(name)").path
+            let r = try Launcher.irsl(["fit", input, "--output", path("cfg-\(name).h5"), "--config", cfg,
+                                       "--checkpoint", path("cfg-\(name).ckpt"), "--max-iterations", "2"])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+        }
+    }
+
     func testBinomialNeedsTrials() throws {
         let input = try simulate("nb.h5", ["--models", "30", "--items", "60", "--response", "bernoulli"])
         let r = try Launcher.irsl(["fit", input, "--output", path("nb-fit.h5"), "--response", "binomial"])
