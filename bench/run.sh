@@ -20,7 +20,7 @@ fi
 
 echo "== fit: mpirun -n $RANKS irsl fit"
 start=$(date +%s.%N)
-mpirun --oversubscribe -n "$RANKS" $BIN fit "$DATA" --output "$OUT/fit.h5" | tee "$OUT/fit.log"
+mpirun --oversubscribe -n "$RANKS" $BIN fit "$DATA" --output "$OUT/fit.h5" --overwrite | tee "$OUT/fit.log"
 end=$(date +%s.%N)
 
 echo "== plain C reference pass (-O3 -ffast-math -march=native), same file"

@@ -179,13 +179,19 @@ struct ScalingTable {
             marks.append(LineMark(points: eff, color: Palette.color(2), label: "weak: efficiency"))
             marks.append(ScatterMark(points: eff.map { ScatterMark.Point(x: $0.x, y: $0.y, title: "weak efficiency \(String(format: "%.2f", $0.y)) at \(Int($0.x)) ranks") }, color: Palette.color(2)))
         }
+        let rankTicks = Array(Set(rows.map { Double($0.ranks) })).sorted()
         let chart = Chart(id: "scaling", title: "Speed-up and efficiency of irsl fit against ideal (\(cores) cores; beyond that, oversubscribed)",
-                          width: 720, height: 420,
-                          x: .init(.log, title: "ranks"), y: .init(.linear, title: "speed-up / efficiency", include: [0]),
+                          width: 860, height: 440,
+                          x: .init(.linear, title: "ranks (more than \(cores) = oversubscribed)", include: [0], ticks: rankTicks, labels: rankTicks.map { String(Int($0)) }),
+                          y: .init(.linear, title: "speed-up / efficiency", include: [0]),
                           marks: marks)
         var svg = chart.render().render()
         if !svg.contains("xmlns=") {
             svg = svg.replacingOccurrences(of: "<svg", with: "<svg xmlns=\"http://www.w3.org/2000/svg\"", options: [], range: svg.range(of: "<svg"))
+        }
+        // A standalone file carries the chart rules of the report's stylesheet.
+        if let close = svg.range(of: ">") {
+            svg.insert(contentsOf: "<style>\n\(ChartStyle.css)\n</style>", at: close.upperBound)
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg + "\n"
     }

@@ -48,3 +48,12 @@ enum Style {
     }
     """
 }
+
+/// The chart rules of the page stylesheet, for SVG files that stand alone
+/// (outside a report page an SVG has no stylesheet, and an unstyled plot
+/// area fills black).
+public enum ChartStyle {
+    public static var css: String {
+        Style.css.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("svg.chart") }.joined(separator: "\n")
+    }
+}
