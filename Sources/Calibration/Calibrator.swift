@@ -468,15 +468,8 @@ public final class Calibrator {
             } else {
                 params[0] = items.d[j]
             }
-            var idx = p
-            for c in 0..<p {
-                step[c] = acc[c * n + j] - ridge * params[c]
-                for c2 in 0...c {
-                    let v = acc[idx * n + j]
-                    h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
-                }
-                h[c * p + c] += ridge
-            }
+            informationBlock(acc, item: j, into: &h)
+            for c in 0..<p { step[c] = acc[c * n + j] - ridge * params[c] }
             // Lower-triangular loadings for K > 1: item j < K−1 does not load on dimensions c > j.
             if twoPL && k > 1 && j < k - 1 {
                 for c in (j + 1)..<k {
@@ -501,6 +494,21 @@ public final class Calibrator {
             } else {
                 items.d[j] = params[0]
             }
+        }
+    }
+
+    /// Item j's information block from the accumulated slots, as a full
+    /// symmetric p × p matrix, with the item ridge on the diagonal: the
+    /// curvature of the penalised objective, for the step and for the SEs.
+    private func informationBlock(_ acc: [Double], item j: Int, into h: inout [Double]) {
+        let n = shard.items, p = self.p
+        var idx = p
+        for c in 0..<p {
+            for c2 in 0...c {
+                let v = acc[idx * n + j]
+                h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
+            }
+            h[c * p + c] += options.itemRidge
         }
     }
 
@@ -568,14 +576,7 @@ public final class Calibrator {
         var aSE = [Double](repeating: .nan, count: n * k), dSE = [Double](repeating: .nan, count: n)
         var h = [Double](repeating: 0, count: p * p)
         for j in 0..<n {
-            var idx = p
-            for c in 0..<p {
-                for c2 in 0...c {
-                    let v = acc[idx * n + j]
-                    h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
-                }
-                h[c * p + c] += options.itemRidge   // the curvature of the penalised objective
-            }
+            informationBlock(acc, item: j, into: &h)
             let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
             guard ok else { continue }
             let v = h.withUnsafeBufferPointer { SmallLinearAlgebra.inverseDiagonal($0.baseAddress!, p) }

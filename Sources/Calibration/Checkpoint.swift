@@ -78,18 +78,13 @@ public struct Checkpoint: Equatable {
         }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
         try handle.write(contentsOf: data)
-        try handle.synchronize()
+        try handle.synchronize()   // complete on disk before the current one is moved aside
         try handle.close()
         if fm.fileExists(atPath: path) {
             try? fm.removeItem(atPath: path + ".prev")
             try fm.moveItem(atPath: path, toPath: path + ".prev")
         }
-        guard rename(temporary, path) == 0 else {
-            throw StoreError(file: path, field: "checkpoint", message: "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
-        }
-        let dir = (path as NSString).deletingLastPathComponent
-        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        try syncAndRename(temporary, to: path)
     }
 
     // MARK: Reading

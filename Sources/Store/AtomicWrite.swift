@@ -60,8 +60,9 @@ func temporaryPath(for path: String) -> String {
 }
 
 /// Forces the finished temporary file to disk, renames it over `path`, and
-/// syncs the directory so the rename itself survives a crash.
-private func syncAndRename(_ temporary: String, to path: String) throws {
+/// syncs the directory so the rename itself survives a crash. Public so
+/// every atomic writer (HDF5 outputs, text, checkpoints) shares one recipe.
+public func syncAndRename(_ temporary: String, to path: String) throws {
     let fd = open(temporary, O_RDONLY)
     guard fd >= 0 else {
         throw StoreError(file: path, field: "", message: "cannot reopen \(temporary) to sync it: \(String(cString: strerror(errno)))")

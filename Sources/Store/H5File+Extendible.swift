@@ -372,7 +372,7 @@ public func updateAtomically(_ path: String, _ body: (H5File) throws -> Void) th
     do {
         try body(file)
         try file.closeChecked()
-        try syncAndReplace(temporary, path)
+        try syncAndRename(temporary, to: path)
     } catch {
         file.close()
         unlink(temporary)
@@ -380,26 +380,3 @@ public func updateAtomically(_ path: String, _ body: (H5File) throws -> Void) th
     }
 }
 
-/// fsync the finished copy, rename it over `path`, and sync the directory
-/// (best effort), as `writeAtomically` does for new files.
-private func syncAndReplace(_ temporary: String, _ path: String) throws {
-    let fd = open(temporary, O_RDONLY)
-    guard fd >= 0 else {
-        throw StoreError(file: path, field: "", message: "cannot reopen \(temporary) to sync it: \(String(cString: strerror(errno)))")
-    }
-    let synced = fsync(fd)
-    let syncErrno = errno
-    close(fd)
-    guard synced == 0 else {
-        throw StoreError(file: path, field: "", message: "cannot sync \(temporary): \(String(cString: strerror(syncErrno)))")
-    }
-    guard rename(temporary, path) == 0 else {
-        throw StoreError(file: path, field: "", message: "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
-    }
-    let directory = (path as NSString).deletingLastPathComponent
-    let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY)
-    if dirfd >= 0 {
-        _ = fsync(dirfd)
-        close(dirfd)
-    }
-}
