@@ -4,6 +4,11 @@
 /* Keeps P away from 0 and 1 (IRT.probabilityGuard). */
 #define GUARD 1e-8
 #define HALF_LOG_2PI 0.91893853320467274178
+/* The Beta censoring points (IRT.betaClampEpsilon): entries at or below
+ * CENSOR_LO, or at or above CENSOR_HI, enter as log P(Y <= eps) or
+ * log P(Y >= 1 - eps); see BetaLikelihood for the formulas. */
+#define CENSOR_LO 1e-4f
+#define CENSOR_HI (1.0f - 1e-4f)
 
 static inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
@@ -61,12 +66,15 @@ void irsl_beta_theta_k1(ptrdiff_t n, const float *restrict y, const double *rest
         double dg1, tg1, dg2, tg2;
         gamma_dt(mu * ph, &dg1, &tg1);
         gamma_dt((1 - mu) * ph, &dg2, &tg2);
-        double ly = log(yy), l1y = log(1 - yy);
+        double lo = present && y[j] <= CENSOR_LO ? 1.0 : 0.0, hi = present && y[j] >= CENSOR_HI ? 1.0 : 0.0;
+        double inside = 1 - lo - hi, logEps = log((double)CENSOR_LO);
+        double ly = inside * log(yy) + lo * logEps, l1y = inside * log(1 - yy) + hi * logEps;
         logY[j] = ly;
         log1mY[j] = l1y;
-        double scoreMu = ph * (ly - l1y - dg1 + dg2);
+        double x1 = mu * ph, x2 = (1 - mu) * ph;
+        double scoreMu = ph * (ly - l1y - dg1 + dg2 - lo / x1 + hi / x2);
         double score = scoreMu * slope;
-        double info = ph * ph * (tg1 + tg2) * slope * slope;
+        double info = ph * ph * (tg1 + tg2 - lo / (x1 * x1) - hi / (x2 * x2)) * slope * slope;
         if (observed) info -= scoreMu * (1 - gj) * s * (1 - s) * (1 - 2 * s);
         double m = present ? 1.0 : 0.0;
         gs += m * score * a[j];
@@ -100,19 +108,22 @@ double irsl_beta_items_k1(ptrdiff_t n, const float *restrict y, const double *re
         gamma_ldt(x2, &lg2, &dg2, &tg2);
         double ly = logY[j], l1y = log1mY[j];
         double m = present ? 1.0 : 0.0;
-        double scoreMu = ph * (ly - l1y - dg1 + dg2);
+        double lo = present && y[j] <= CENSOR_LO ? 1.0 : 0.0, hi = present && y[j] >= CENSOR_HI ? 1.0 : 0.0;
+        double censored = lo + hi;
+        double scoreMu = ph * (ly - l1y - dg1 + dg2 - lo / x1 + hi / x2);
         double score = m * scoreMu * slope;
-        double info = ph * ph * (tg1 + tg2) * slope * slope;
+        double info = ph * ph * (tg1 + tg2 - lo / (x1 * x1) - hi / (x2 * x2)) * slope * slope;
         if (observed) info -= scoreMu * (1 - gj) * s * (1 - s) * (1 - 2 * s);
         info *= m;
-        ll += m * (lgPhi[j] - lg1 - lg2 + (x1 - 1) * ly + (x2 - 1) * l1y);
+        ll += m * (lgPhi[j] - lg1 - lg2 + (x1 - 1) * ly + (x2 - 1) * l1y
+                   + censored * (log((double)CENSOR_LO) - log(lo > 0 ? x1 : x2)));
         gA[j] += score * theta;
         gD[j] += score;
         hAA[j] += info * theta * theta;
         hAD[j] += info * theta;
         hDD[j] += info;
-        dPhi[j] += m * (dgPhi[j] - mu * dg1 - (1 - mu) * dg2 + mu * ly + (1 - mu) * l1y);
-        d2Phi[j] += m * (tgPhi[j] - mu * mu * tg1 - (1 - mu) * (1 - mu) * tg2);
+        dPhi[j] += m * (dgPhi[j] - mu * dg1 - (1 - mu) * dg2 + mu * ly + (1 - mu) * l1y - censored / ph);
+        d2Phi[j] += m * (tgPhi[j] - mu * mu * tg1 - (1 - mu) * (1 - mu) * tg2 + censored / (ph * ph));
     }
     return ll;
 }

@@ -14,7 +14,7 @@ extension Calibrator {
     func kernelSweep(acc: UnsafeMutablePointer<Double>, thetaSE: UnsafeMutablePointer<Double>? = nil) {
         let n = shard.items
         let beta = options.response == .beta, twoPL = options.model == .twoPL
-        let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
+        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
         let benchmark = items.benchmarkOfItem.map { Int($0) }
         let terms = items.phi.map { GammaTerms($0) }
         let phiItem = benchmark.map { items.phi[$0] }

@@ -17,7 +17,7 @@ extension Calibrator {
         let twoPL = options.model == .twoPL
         let tail = layout.tail
         let phiTerms = items.phi.map { GammaTerms($0) }
-        let ridge = options.thetaRidge, bound = options.thetaBound, maxStep = options.maxStep
+        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
         var grad = [Double](repeating: 0, count: k), info = [Double](repeating: 0, count: k * k)
         var x = [Double](repeating: 1, count: p)
         var logLik = 0.0

@@ -53,6 +53,8 @@ public final class Calibrator {
     public internal(set) var theta: [Double]
     public internal(set) var items: ItemParameters
     public internal(set) var history: [Double] = []
+    /// The item priors (empirical Bayes: re-estimated every iteration).
+    public internal(set) var prior: ItemPrior
     /// Wall time spent in the iterations' big allreduce (waiting included):
     /// the communication share of the scaling study.
     public internal(set) var allreduceSeconds = 0.0
@@ -94,6 +96,8 @@ public final class Calibrator {
         items = ItemParameters(dims: k, a: [Double](repeating: 1, count: n * k), d: [Double](repeating: 0, count: n),
                                g: floors, phi: [Double](repeating: 10, count: benchmarkCount), benchmarkOfItem: benchmarkOfItem)
         theta = [Double](repeating: 0, count: shard.rows * k)
+        prior = ItemPrior(mode: options.prior, benchmarkOfItem: benchmarkOfItem, benchmarkCount: benchmarkCount,
+                          dims: k, twoPL: options.model == .twoPL, ridge: options.itemRidge)
         var counts = [Double(shard.observedEntries), Double(shard.clampedEntries)]
         comm.allreduceSum(&counts)
         observations = Int(counts[0])
@@ -206,6 +210,7 @@ public final class Calibrator {
         items.d = checkpoint.d
         items.g = checkpoint.g
         items.phi = checkpoint.phi
+        if let saved = checkpoint.header.prior { prior = saved }
         history = checkpoint.history
     }
 
@@ -227,14 +232,19 @@ public final class Calibrator {
         switch options.response {
         case .beta: return iterate(BetaLikelihood.self)
         case .bernoulli, .binomial: return iterate(BinomialLikelihood.self)
+        case .betaBinomial: return iterate(BetaBinomialLikelihood.self)
         }
     }
+
+    /// The C kernels cover K = 1 for the Beta and binomial families; the
+    /// beta-binomial and K > 1 run through the Swift loop.
+    var usesKernels: Bool { k == 1 && options.vectorKernels && options.response != .betaBinomial }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
         var acc = [Double](repeating: 0, count: layout.count)
         let oldTheta = theta
         acc.withUnsafeMutableBufferPointer { accBuf in
-            if k == 1 && options.vectorKernels {
+            if usesKernels {
                 kernelSweep(acc: accBuf.baseAddress!)
             } else {
                 sweep(L.self, acc: accBuf.baseAddress!, updateTheta: true, observedInformation: false, thetaSE: nil)
@@ -245,7 +255,7 @@ public final class Calibrator {
         allreduceSeconds += Date().timeIntervalSince(reduceStart)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
-        if options.response == .beta { phiStep(acc) }
+        if options.response.hasPrecision { phiStep(acc) }
         standardise(sums: Array(acc[(layout.tail + 1)...]))
         // Changes are measured on the identified (standardised) scale, where
         // an ability held at the norm bound has converged however hard it pushes.
@@ -274,7 +284,7 @@ public final class Calibrator {
     public var parameterCount: Int {
         let n = shard.items
         var count = totalModels * k + n * p
-        if options.response == .beta { count += items.benchmarkCount }
+        if options.response.hasPrecision { count += items.benchmarkCount }
         if options.model == .twoPL {
             count -= 2 * k                      // mean and sd of each dimension
             count -= k * (k - 1) / 2            // loading constraint
