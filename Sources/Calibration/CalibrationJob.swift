@@ -112,24 +112,8 @@ public struct CalibrationJob {
         options.response = try Self.resolve(responseChoice, kind: info.kind, declared: info.likelihood, path: input)
         try options.validate()
 
-        let floors: [Double]
-        if options.floorFromFile {
-            guard let f = info.floor else {
-                throw StoreError(file: input, field: "/items/floor", message: "--floor-from-file was given but the file has no floors")
-            }
-            floors = f
-        } else {
-            floors = [Double](repeating: 0, count: info.items)
-        }
-        var benchmarkNames: [String] = []
-        var index: [String: Int32] = [:]
-        let benchmarkOfItem: [Int32] = info.benchmarks.map { name in
-            if let i = index[name] { return i }
-            let i = Int32(benchmarkNames.count)
-            index[name] = i
-            benchmarkNames.append(name)
-            return i
-        }
+        let floors = try Self.floors(info, options: options, path: input)
+        let (benchmarkOfItem, benchmarkNames) = Self.benchmarkIndex(info.benchmarks)
 
         // A resume is checked before the shard is read: a wrong checkpoint fails fast.
         let fingerprint = try InputFingerprint.of(input, info: info)
@@ -264,6 +248,29 @@ public struct CalibrationJob {
             }
         }
         return Outcome(result: result, summary: summary, recovery: recovery)
+    }
+
+    /// The fixed lower asymptotes: the file's floors with --floor-from-file, else zeros.
+    static func floors(_ info: ResponseFileInfo, options: FitOptions, path: String) throws -> [Double] {
+        guard options.floorFromFile else { return [Double](repeating: 0, count: info.items) }
+        guard let f = info.floor else {
+            throw StoreError(file: path, field: "/items/floor", message: "--floor-from-file was given but the file has no floors")
+        }
+        return f
+    }
+
+    /// Each item's benchmark index, benchmarks numbered by first appearance.
+    static func benchmarkIndex(_ benchmarks: [String]) -> (ofItem: [Int32], names: [String]) {
+        var names: [String] = []
+        var index: [String: Int32] = [:]
+        let ofItem: [Int32] = benchmarks.map { name in
+            if let i = index[name] { return i }
+            let i = Int32(names.count)
+            index[name] = i
+            names.append(name)
+            return i
+        }
+        return (ofItem, names)
     }
 
     /// Every model needs an observed entry, and so does every item; items

@@ -88,8 +88,11 @@ extension Calibrator {
         }
     }
 
-    /// Beta precision: one Fisher-scoring step on log φ per benchmark, from
-    /// the per-item derivative slots summed over the benchmark's items.
+    /// Precision φ (Beta, beta-binomial): one Newton step on log φ per
+    /// benchmark, from the per-item derivative slots summed over the
+    /// benchmark's items. Where the log-likelihood is not concave in log φ
+    /// (the beta-binomial's can be far from the optimum) it moves by the
+    /// trust region in the gradient's direction instead of standing still.
     func phiStep(_ acc: [Double]) {
         let n = shard.items
         var grad = [Double](repeating: 0, count: items.benchmarkCount), curvature = grad
@@ -98,33 +101,74 @@ extension Calibrator {
             grad[b] += acc[stride * n + j]
             curvature[b] += acc[(stride + 1) * n + j]
         }
-        for b in 0..<items.benchmarkCount where curvature[b] < 0 {
+        for b in 0..<items.benchmarkCount where grad[b] != 0 && grad[b].isFinite {
             let phi = items.phi[b]
-            let step = min(max(grad[b] / (-curvature[b] * phi), -options.maxStep), options.maxStep)   // Δ log φ
+            let g = grad[b] * phi                                  // dℓ/d log φ
+            let c = curvature[b] * phi * phi + grad[b] * phi       // d²ℓ/d(log φ)²
+            let newton = c < 0 ? -g / c : (g > 0 ? 1.0 : -1.0) * options.maxStep
+            let step = min(max(newton, -options.maxStep), options.maxStep)   // Δ log φ
             items.phi[b] = min(max(phi * exp(step), 1e-2), 1e6)
         }
     }
 
     /// Identification: abilities standardised to mean 0 and sd 1 per
     /// dimension (1PL: mean 0 only, the unit slope fixes the scale), items
-    /// transformed so every a·θ + d is unchanged.
+    /// transformed so every a·θ + d is unchanged. For K > 1 the abilities are
+    /// whitened (covariance I, by the Cholesky factor L of their covariance:
+    /// θ ← L⁻¹(θ − μ), a ← Lᵀa, d ← d + a·μ): otherwise the correlation
+    /// between dimensions is a nearly flat direction of the objective that
+    /// alternating steps crawl along. Lᵀ is upper triangular, so the
+    /// lower-triangular loading constraint is preserved.
     func standardise(sums: [Double]) {
         let m = Double(totalModels), n = shard.items
-        var mean = [Double](repeating: 0, count: k), sd = [Double](repeating: 1, count: k)
-        for c in 0..<k {
-            mean[c] = sums[c] / m
-            if options.model == .twoPL {
-                sd[c] = max((sums[k + c] / m - mean[c] * mean[c]).squareRoot(), 1e-6)
-            }
+        var mean = [Double](repeating: 0, count: k)
+        for c in 0..<k { mean[c] = sums[c] / m }
+        guard options.model == .twoPL else {
+            for j in 0..<n { items.d[j] += items.a[j * k] * mean[0] }
+            for r in 0..<shard.rows { theta[r * k] -= mean[0] }
+            return
         }
+        // Covariance of the abilities over all ranks (K(K+1)/2 sums; K = 1 has it in `sums`).
+        var cov = [Double](repeating: 0, count: k * k)
+        if k == 1 {
+            cov[0] = sums[1] / m - mean[0] * mean[0]
+        } else {
+            var cross = [Double](repeating: 0, count: k * k)
+            for r in 0..<shard.rows {
+                for c in 0..<k {
+                    let x = theta[r * k + c] - mean[c]
+                    for c2 in 0...c { cross[c * k + c2] += x * (theta[r * k + c2] - mean[c2]) }
+                }
+            }
+            comm.allreduceSum(&cross)
+            for c in 0..<k { for c2 in 0...c { cov[c * k + c2] = cross[c * k + c2] / m; cov[c2 * k + c] = cov[c * k + c2] } }
+        }
+        for c in 0..<k { cov[c * k + c] = max(cov[c * k + c], 1e-12) }
+        var l = cov
+        let ok = l.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, k) }
+        if !ok {
+            // Degenerate (collinear) dimensions: fall back to per-dimension scaling.
+            l = [Double](repeating: 0, count: k * k)
+            for c in 0..<k { l[c * k + c] = cov[c * k + c].squareRoot() }
+        }
+        for c in 0..<k { for c2 in 0..<k where c2 > c { l[c * k + c2] = 0 } }   // keep L only
+        var a = [Double](repeating: 0, count: k)
         for j in 0..<n {
-            for c in 0..<k {
-                items.d[j] += items.a[j * k + c] * mean[c]
-                items.a[j * k + c] *= sd[c]
+            for c in 0..<k { items.d[j] += items.a[j * k + c] * mean[c]; a[c] = items.a[j * k + c] }
+            for c in 0..<k {                       // a' = Lᵀa
+                var v = 0.0
+                for r in c..<k { v += l[r * k + c] * a[r] }
+                items.a[j * k + c] = v
             }
         }
-        for r in 0..<shard.rows {
-            for c in 0..<k { theta[r * k + c] = (theta[r * k + c] - mean[c]) / sd[c] }
+        var x = [Double](repeating: 0, count: k)
+        for r in 0..<shard.rows {                  // θ' = L⁻¹(θ − μ), forward substitution
+            for c in 0..<k {
+                var v = theta[r * k + c] - mean[c]
+                for c2 in 0..<c { v -= l[c * k + c2] * x[c2] }
+                x[c] = v / l[c * k + c]
+            }
+            for c in 0..<k { theta[r * k + c] = x[c] }
         }
     }
 }

@@ -2,16 +2,20 @@ import Distributed
 import Foundation
 import Store
 
-/// `irsl fit --dims 1,2,3,4`: fits every K in turn (each a complete,
-/// checkpointable job with its own output `<out>.K<k>.h5`), prints the
-/// comparison table, and keeps the best by AIC (or BIC, or the K named) as
-/// `<out>`, as in the latent-skill scaling-law work that picks K this way.
+/// `irsl fit --dims 1,2,3,4`: by default (`--select cv`) cross-validates
+/// every K (`CrossValidation`, held-out log-loss), prints the table and fits
+/// the winner on all entries as `<out>`. With `--select aic|bic` it fits
+/// every K in turn (each a complete, checkpointable job with its own output
+/// `<out>.K<k>.h5`), prints the comparison table, and keeps the best by AIC
+/// or BIC (or the K named) as `<out>`.
 public struct DimensionSelection {
-    public enum Criterion: String, CaseIterable { case aic, bic }
+    public enum Criterion: String, CaseIterable { case cv, aic, bic }
 
     public var template: CalibrationJob
     public var dims: [Int]
-    public var criterion: Criterion = .aic
+    public var criterion: Criterion = .cv
+    /// Folds for `.cv`.
+    public var folds = 5
     /// Keep this K whatever the criterion says.
     public var keep: Int?
 
@@ -37,6 +41,7 @@ public struct DimensionSelection {
             throw FitError("--keep \(keep): not among --dims \(dims.map(String.init).joined(separator: ","))")
         }
         let say: (String) -> Void = { if comm.isRoot { report($0) } }
+        if criterion == .cv { return try crossValidated(comm: comm, report: report) }
         var rows: [Row] = []
         for k in dims {
             var job = template
@@ -71,5 +76,26 @@ public struct DimensionSelection {
         }
         comm.barrier()
         return (rows, chosen)
+    }
+
+    /// `--select cv`: the held-out comparison, then one fit of the winner on every entry.
+    func crossValidated(comm: Communicator, report: @escaping (String) -> Void) throws -> (rows: [Row], chosen: Int)? {
+        let say: (String) -> Void = { if comm.isRoot { report($0) } }
+        var chosen = keep
+        if chosen == nil {
+            var cv = CrossValidation(input: template.input, options: template.options,
+                                     candidates: dims.map { CrossValidation.Candidate(model: template.options.model, dims: $0) })
+            cv.responseChoice = template.responseChoice
+            cv.folds = folds
+            let scores = try cv.run(comm: comm, report: report)
+            CrossValidation.table(scores).forEach(say)
+            chosen = CrossValidation.best(scores).candidate.dims
+            say("kept K = \(chosen!) (lowest held-out log-loss over \(folds) folds); fitting it on every entry")
+        }
+        var job = template
+        job.options.dims = chosen!
+        let outcome = try job.run(comm: comm, report: report)
+        guard let result = outcome.result else { return nil }
+        return ([Row(dims: chosen!, attributes: result.attributes)], chosen!)
     }
 }

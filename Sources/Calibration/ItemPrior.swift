@@ -45,6 +45,12 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     /// whose sign the data cannot fix (rotation), so shrinking them to zero
     /// keeps K > 1 fits well conditioned.
     public let zeroMeanSlots: [Bool]
+    /// Over-relaxation of each variance's EM step in log σ², and the sign of
+    /// its last step: EM creeps (sublinearly) when a variance heads for zero,
+    /// as it does for a dimension a benchmark does not use; steps that keep
+    /// their direction are lengthened, a reversal resets the factor.
+    public var relaxation: [Double]
+    public var lastDirection: [Double]
 
     /// Benchmarks with fewer items than this share one pooled prior: a group
     /// of three items would estimate its variance from three numbers.
@@ -52,6 +58,8 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     /// Smallest prior variance: a discrimination sd of 0.01 is already the
     /// Rasch model; zero would make the curvature singular.
     public static let varianceFloor = 1e-4
+    /// Longest over-relaxed variance step, in multiples of the EM step.
+    public static let maximumRelaxation = 8.0
 
     /// - Parameters:
     ///   - benchmarkOfItem: each item's benchmark index.
@@ -76,6 +84,8 @@ public struct ItemPrior: Codable, Equatable, Sendable {
         zeroMeanSlots = zero
         mean = [Double](repeating: 0, count: groupCount * slots)
         variance = [Double](repeating: 1 / ridge, count: groupCount * slots)
+        relaxation = [Double](repeating: 1, count: groupCount * slots)
+        lastDirection = [Double](repeating: 0, count: groupCount * slots)
         if mode == .empiricalBayes {
             // Starting hyperparameters: discriminations near 1, loose intercepts.
             for g in 0..<groupCount {
@@ -139,7 +149,12 @@ public struct ItemPrior: Codable, Equatable, Sendable {
             }
         }
         for i in sum.indices where count[i] > 0 {
-            variance[i] = max(spread[i] / count[i], Self.varianceFloor)
+            let em = max(spread[i] / count[i], Self.varianceFloor)
+            let step = log(em) - log(variance[i])
+            let direction: Double = step > 0 ? 1 : (step < 0 ? -1 : 0)
+            relaxation[i] = direction != 0 && direction == lastDirection[i] ? min(relaxation[i] * 1.5, Self.maximumRelaxation) : 1
+            lastDirection[i] = direction
+            variance[i] = min(max(variance[i] * exp(relaxation[i] * step), Self.varianceFloor), 1e4)
         }
     }
 }

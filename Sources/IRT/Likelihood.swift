@@ -120,8 +120,19 @@ public enum BetaBinomialLikelihood: EntryLikelihood {
         let x1 = mu * phi, x2 = (1 - mu) * phi
         let a0 = GammaTerms(x1), b0 = GammaTerms(x2), ak = GammaTerms(k + x1), bk = GammaTerms(n - k + x2)
         let scoreMu = phi * (ak.digamma - a0.digamma - bk.digamma + b0.digamma)
-        let infoMu = phi * phi * (a0.trigamma - ak.trigamma + b0.trigamma - bk.trigamma)
-        return (scoreMu * r.slope, infoMu * r.slope * r.slope)
+        return (scoreMu * r.slope, expectedInformation(mu: mu, phi: phi, trials: n) * r.slope * r.slope)
+    }
+
+    /// The information in μ used for the Fisher-scoring steps: the
+    /// quasi-likelihood information n²/Var(k) = n(φ + 1)/(μ(1 − μ)(φ + n)).
+    /// Why not the observed curvature: for k = 0 it lacks the α terms
+    /// altogether (ψ'(α) − ψ'(α + k) vanishes) and is orders of magnitude
+    /// below the expected information when μ is small, so Newton steps
+    /// overshoot; the quasi information is a lower bound on the expected one,
+    /// always positive, and equals the binomial's as φ → ∞.
+    @inlinable
+    public static func expectedInformation(mu: Double, phi: Double, trials n: Double) -> Double {
+        n * (phi + 1) / (mu * (1 - mu) * (phi + n))
     }
 
     @inlinable
@@ -134,14 +145,13 @@ public enum BetaBinomialLikelihood: EntryLikelihood {
         let nf = GammaTerms(n + phi)
         let scoreMu = phi * (ak.digamma - a0.digamma - bk.digamma + b0.digamma)
         // Observed curvature in μ: positive, since ψ' decreases (ψ'(x) > ψ'(x + k)).
-        let infoMu = phi * phi * (a0.trigamma - ak.trigamma + b0.trigamma - bk.trigamma)
-        let fisher = infoMu * r.slope * r.slope
+        let observedMu = phi * phi * (a0.trigamma - ak.trigamma + b0.trigamma - bk.trigamma)
         let q = 1 - mu
         return EntryTerms(
             logLikelihood: ak.logGamma + bk.logGamma - nf.logGamma - a0.logGamma - b0.logGamma + phiTerms.logGamma,
             score: scoreMu * r.slope,
-            fisher: fisher,
-            observed: fisher - scoreMu * r.curvature,
+            fisher: expectedInformation(mu: mu, phi: phi, trials: n) * r.slope * r.slope,
+            observed: observedMu * r.slope * r.slope - scoreMu * r.curvature,
             dPhi: mu * (ak.digamma - a0.digamma) + q * (bk.digamma - b0.digamma) - nf.digamma + phiTerms.digamma,
             d2Phi: mu * mu * (ak.trigamma - a0.trigamma) + q * q * (bk.trigamma - b0.trigamma) - nf.trigamma + phiTerms.trigamma)
     }

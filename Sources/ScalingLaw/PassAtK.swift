@@ -3,10 +3,19 @@ import Store
 
 /// pass@k: the chance that at least one of k independent samples solves a question.
 ///
-/// From a calibrated per-question success probability p it is
-/// 1 − (1 − p)^k (samples are independent given the model and the
-/// question, the binomial likelihood's assumption), averaged over the
-/// benchmark's questions. From counts (c successes in n samples) the
+/// Under the binomial (and Bernoulli) likelihood a model's success
+/// probability on a question is p itself, so pass@k = 1 − (1 − p)^k. Under
+/// the beta-binomial (and Beta) likelihood the per-(model, question) success
+/// rate q varies around p as Beta(pφ, (1 − p)φ), and pass@k is the mixture
+///
+///     E[1 − (1 − q)^k] = 1 − B(α, β + k)/B(α, β) = 1 − Π_{i<k} (β + i)/(φ + i),
+///
+/// which is far below 1 − (1 − p)^k when φ is small: plugging the mean into
+/// the formula ignores that some questions are out of reach whatever k.
+/// For a model whose own samples are in the file (c successes of n), q's
+/// posterior is Beta(α + c, β + n − c) and pass@k follows the same formula,
+/// which combines the calibrated prior with the model's own evidence.
+/// Averaged over the benchmark's questions. From counts (c successes in n samples) the
 /// unbiased estimator of Chen et al. (2021) is 1 − C(n − c, k)/C(n, k) for
 /// k ≤ n; it says nothing about k > n, which is where the calibrated p
 /// extrapolates.
@@ -19,6 +28,31 @@ public enum PassAtK {
         var product = 1.0
         if c > 0 { for i in (n - c + 1)...n { product *= 1 - Double(k) / Double(i) } }
         return 1 - product
+    }
+
+    /// 1 − Π_{i<k} (β + i)/(φ + i), the pass@k of a Beta(α, β) success rate
+    /// (φ = α + β), summed in logs; for non-integer k the Beta-function ratio.
+    public static func mixture(alpha: Double, beta: Double, k: Double) -> Double {
+        guard alpha > 0, beta > 0 else { return alpha > 0 ? 1 : 0 }
+        let phi = alpha + beta
+        var logRatio = 0.0
+        if k == k.rounded(), k <= 10_000 {
+            for i in 0..<Int(k) { logRatio += log1p(-alpha / (phi + Double(i))) }
+        } else {
+            logRatio = lgamma(beta + k) - lgamma(beta) + lgamma(phi) - lgamma(phi + k)
+        }
+        return -expm1(logRatio)
+    }
+
+    /// pass@k of a question with calibrated success probability p under a
+    /// likelihood with precision φ (∞ or NaN: binomial), optionally updated by
+    /// the model's own c successes in n samples.
+    public static func predicted(p: Double, phi: Double, k: Double, successes c: Double = 0, samples n: Double = 0) -> Double {
+        guard phi.isFinite, phi > 0 else {
+            return fromProbability(p, k: k)
+        }
+        let p = min(max(p, 1e-12), 1 - 1e-12)
+        return mixture(alpha: p * phi + c, beta: (1 - p) * phi + (n - c), k: k)
     }
 
     /// 1 − (1 − p)^k, computed as −expm1(k·log1p(−p)) so small p and large k stay accurate.
@@ -34,8 +68,13 @@ public struct PassAtKRow: Sendable {
     public var model: String
     public var benchmark: String
     public var k: Int
-    /// Mean over the benchmark's questions of 1 − (1 − p)^k.
+    /// Mean over the benchmark's questions of the likelihood's pass@k for
+    /// this ability (the mixture for beta-binomial/Beta fits, 1 − (1 − p)^k
+    /// for binomial/Bernoulli): what the calibration alone predicts.
     public var predicted: Double
+    /// Mean over the questions with counts of the posterior pass@k given this
+    /// model's own samples; NaN without counts.
+    public var posterior: Double
     /// Mean over the questions with counts of the unbiased estimator; NaN
     /// when there are no counts or some question has fewer than k samples.
     public var empirical: Double
@@ -57,34 +96,38 @@ extension PassAtK {
             let t = Array(theta[(m * k)..<((m + 1) * k)])
             let p = (0..<bank.count).map { bank.probability($0, theta: t) }
             for (b, items) in sets.enumerated() where !items.isEmpty {
+                let phi = bank.response.hasPrecision && b < bank.phi.count ? bank.phi[b] : .nan
                 for kk in ks {
-                    let predicted = items.reduce(0.0) { $0 + fromProbability(p[$1], k: Double(kk)) } / Double(items.count)
-                    var empirical = Double.nan, used = 0
+                    let predicted = items.reduce(0.0) { $0 + Self.predicted(p: p[$1], phi: phi, k: Double(kk)) } / Double(items.count)
+                    var empirical = Double.nan, posterior = Double.nan, used = 0
                     if let row = counts?[position] {
-                        var sum = 0.0, complete = true
+                        var sum = 0.0, post = 0.0, seen = 0, complete = true
                         for j in items {
                             let y = row.responses[j], n = Int(row.trials[j])
                             guard !y.isNaN, n >= 1 else { continue }
                             let c = Int((Double(y) * Double(n)).rounded())
-                            guard let v = unbiased(n: n, c: c, k: kk) else { complete = false; break }
-                            sum += v; used += 1
+                            post += Self.predicted(p: p[j], phi: phi, k: Double(kk), successes: Double(c), samples: Double(n))
+                            seen += 1
+                            if complete, let v = unbiased(n: n, c: c, k: kk) { sum += v; used += 1 } else { complete = false }
                         }
+                        if seen > 0 { posterior = post / Double(seen) }
                         if complete && used > 0 { empirical = sum / Double(used) } else { used = 0 }
                     }
                     rows.append(PassAtKRow(model: modelNames[m], benchmark: bank.benchmarkNames[b], k: kk,
-                                           predicted: predicted, empirical: empirical, questions: used))
+                                           predicted: predicted, posterior: posterior, empirical: empirical, questions: used))
                 }
             }
         }
         return rows
     }
 
-    /// CSV: `model,benchmark,k,predicted,empirical,questions` (empirical empty where undefined).
+    /// CSV: `model,benchmark,k,predicted,posterior,empirical,questions` (posterior and empirical empty where undefined).
     public static func csv(_ rows: [PassAtKRow]) -> String {
         var w = CSVWriter()
-        w.row(["model", "benchmark", "k", "predicted", "empirical", "questions"])
+        w.row(["model", "benchmark", "k", "predicted", "posterior", "empirical", "questions"])
         for r in rows {
-            w.row([r.model, r.benchmark, String(r.k), CSVWriter.number(r.predicted), CSVWriter.number(r.empirical), String(r.questions)])
+            w.row([r.model, r.benchmark, String(r.k), CSVWriter.number(r.predicted), CSVWriter.number(r.posterior),
+                   CSVWriter.number(r.empirical), String(r.questions)])
         }
         return w.text
     }

@@ -23,7 +23,8 @@ extension IRSL {
         @Option(name: .shortAndLong, help: "Fit output file; CSV twins <out>.abilities.csv and <out>.items.csv are written beside it.") var output: String?
         @Option(help: "Item model: 1pl or 2pl (default 2pl).") var model: String?
         @Option(help: "Latent ability dimensions K (default 1), or a list such as 1,2,3,4 to fit each and keep the best.") var dims: String?
-        @Option(help: "With a list of --dims: keep the fit with the lowest aic (default) or bic.") var select: String?
+        @Option(help: "With a list of --dims: keep the K with the lowest held-out log-loss (cv, default; 5 folds) or the lowest aic or bic.") var select: String?
+        @Option(help: "Item priors: eb (empirical Bayes per benchmark, default) or none (joint ML with small ridges).") var prior: String?
         @Option(help: "With a list of --dims: keep this K whatever the criterion says.") var keep: Int?
         @Option(help: "Likelihood: auto (from response_kind), beta, bernoulli or binomial.") var response: String?
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote g.") var floorFromFile = false
@@ -49,7 +50,7 @@ extension IRSL {
                     var selection = DimensionSelection(template: job, dims: dimsList)
                     let configured = try FitConfig.load(config)?.string("select")
                     if let s = select ?? configured {
-                        guard let c = DimensionSelection.Criterion(rawValue: s) else { throw FitError("--select: expected aic or bic; got '\(s)'") }
+                        guard let c = DimensionSelection.Criterion(rawValue: s) else { throw FitError("--select: expected cv, aic or bic; got '\(s)'") }
                         selection.criterion = c
                     }
                     selection.keep = keep
@@ -100,6 +101,7 @@ extension IRSL {
             o.thetaBound = cfg?.double("theta-bound") ?? o.thetaBound
             o.itemBound = cfg?.double("item-bound") ?? o.itemBound
             o.maxStep = cfg?.double("max-step") ?? o.maxStep
+            if let p = prior ?? cfg?.string("prior") { o.prior = try parsePrior(p) }
             try o.validate()
             var job = CalibrationJob(input: input, output: output, options: o)
             job.responseChoice = response ?? cfg?.string("response") ?? "auto"

@@ -17,7 +17,7 @@ struct FitConfig {
         "model": .string, "dims": .int, "select": .string, "response": .string, "floor-from-file": .bool,
         "max-iterations": .int, "tolerance": .double, "parameter-tolerance": .double,
         "theta-ridge": .double, "item-ridge": .double, "theta-bound": .double, "item-bound": .double,
-        "max-step": .double,
+        "max-step": .double, "prior": .string,
         "checkpoint": .string, "checkpoint-every": .double, "resume": .bool, "overwrite": .bool,
     ]
 

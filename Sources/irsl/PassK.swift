@@ -49,13 +49,13 @@ extension IRSL {
                 }
             }
 
-            // Counts for the unbiased estimator: binomial fits only.
+            // Counts for the posterior and the unbiased estimator: fits of counts only.
             var counts: [(responses: [Float], trials: [Int32])]?
-            var note = "no counts (the fit's likelihood is \(result.attributes.response), not binomial): predicted only"
-            if result.attributes.response == "binomial" {
+            var note = "no counts (the fit's likelihood is \(result.attributes.response), not binomial or beta-binomial): predicted only"
+            if bank.response.needsTrials {
                 if let path = LawCLI.responseFile(fit: fit, result: result, input: input) {
                     counts = try PassKCounts.read(path, fitItems: result.itemIDs, models: selected.map { result.modelNames[$0] })
-                    note = "empirical: unbiased estimator from the counts of \(path)"
+                    note = "posterior: the calibrated prior updated by each model's own samples; empirical: unbiased estimator from the counts of \(path)"
                 } else {
                     note = "no counts: the fit's @command names no response file here; give --input"
                 }
@@ -65,7 +65,8 @@ extension IRSL {
             if let output { try writeTextAtomically(output, PassAtK.csv(rows)) }
 
             print("irsl passk: \(selected.count) model(s) of \(fit); \(note)")
-            print("  " + LawCLI.pad("benchmark", 24) + "       k  predicted  empirical   models")
+            print("predicted: \(bank.response.hasPrecision ? "the Beta mixture 1 − B(α, β + k)/B(α, β) of the fitted precision" : "1 − (1 − p)^k")")
+            print("  " + LawCLI.pad("benchmark", 24) + "       k  predicted  posterior  empirical   models")
             for b in bank.benchmarkNames {
                 for kk in ks {
                     let these = rows.filter { $0.benchmark == b && $0.k == kk }
@@ -73,8 +74,11 @@ extension IRSL {
                     let withCounts = these.filter { $0.empirical.isFinite }
                     // Mean over the models that have counts, with the prediction over the same models.
                     let empirical = withCounts.isEmpty ? "" : String(format: "%.4f", withCounts.reduce(0.0) { $0 + $1.empirical } / Double(withCounts.count))
+                    let withPosterior = these.filter { $0.posterior.isFinite }
+                    let posterior = withPosterior.isEmpty ? "" : String(format: "%.4f", withPosterior.reduce(0.0) { $0 + $1.posterior } / Double(withPosterior.count))
+                    func column(_ text: String) -> String { String(repeating: " ", count: max(0, 10 - text.count)) + text }
                     print("  " + LawCLI.pad(b, 24) + String(format: " %7d %10.4f ", kk, predicted)
-                          + String(repeating: " ", count: max(0, 10 - empirical.count)) + empirical + String(format: " %8d", these.count))
+                          + column(posterior) + " " + column(empirical) + String(format: " %8d", these.count))
                 }
             }
             if let output { print("wrote \(output)") }

@@ -10,46 +10,12 @@ final class LikelihoodTests: XCTestCase {
             (0.01, 0.2, 3.5, 1.7868640150877857),
             (0.97, 0.9, 50.0, 0.7039822480329505),
             (0.5, 0.5, 2.0, 0.0),
-            (1e-4, 0.05, 25.0, 1.7594000962192475),
+            (2e-4, 0.05, 25.0, 1.9304115500561414),
         ]
         for c in cases {
             let eta = logit(c.mu)
             let t = BetaLikelihood.terms(y: c.y, trials: 1, eta: eta, floor: 0, phi: c.phi, phiTerms: GammaTerms(c.phi))
             XCTAssertEqual(t.logLikelihood, c.logpdf, accuracy: 1e-9, "y=\(c.y) mu=\(c.mu) phi=\(c.phi)")
-        }
-    }
-
-    func ll<L: EntryLikelihood>(_ l: L.Type, _ y: Double, _ n: Double, _ eta: Double, _ g: Double, _ phi: Double) -> Double {
-        L.terms(y: y, trials: n, eta: eta, floor: g, phi: phi, phiTerms: GammaTerms(phi)).logLikelihood
-    }
-
-    /// Score = dℓ/dη and observed information = −d²ℓ/dη², by central differences,
-    /// with and without a floor; dℓ/dφ and d²ℓ/dφ² for the Beta precision.
-    func checkDerivatives<L: EntryLikelihood>(_ l: L.Type, responses: [Double], trials: Double) {
-        for y in responses {
-            for eta in [-3.1, -0.4, 0.0, 0.9, 2.7] {
-                for g in [0.0, 0.25] {
-                    for phi in [4.0, 17.0] {
-                        let t = L.terms(y: y, trials: trials, eta: eta, floor: g, phi: phi, phiTerms: GammaTerms(phi))
-                        // h balances truncation (h²) against the 1e-11 absolute error of log Γ (÷ h²).
-                        let h = 1e-3
-                        let fp = ll(l, y, trials, eta + h, g, phi), f0 = ll(l, y, trials, eta, g, phi), fm = ll(l, y, trials, eta - h, g, phi)
-                        let score = (fp - fm) / (2 * h)
-                        let second = (fp - 2 * f0 + fm) / (h * h)
-                        XCTAssertEqual(t.score, score, accuracy: 1e-6 * max(1, abs(score)), "\(L.self) score y=\(y) eta=\(eta) g=\(g)")
-                        XCTAssertEqual(t.observed, -second, accuracy: 1e-4 * max(1, abs(second)), "\(L.self) observed y=\(y) eta=\(eta) g=\(g)")
-                        let quick = L.scoreAndFisher(y: y, trials: trials, eta: eta, floor: g, phi: phi)
-                        XCTAssertEqual(quick.score, t.score, accuracy: 1e-12 * max(1, abs(t.score)))
-                        XCTAssertEqual(quick.fisher, t.fisher, accuracy: 1e-12 * max(1, abs(t.fisher)))
-                        if L.self == BetaLikelihood.self {
-                            let hp = 1e-3 * phi
-                            let pp = ll(l, y, trials, eta, g, phi + hp), pm = ll(l, y, trials, eta, g, phi - hp)
-                            XCTAssertEqual(t.dPhi, (pp - pm) / (2 * hp), accuracy: 1e-6)
-                            XCTAssertEqual(t.d2Phi, (pp - 2 * f0 + pm) / (hp * hp), accuracy: 1e-4)
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -104,6 +70,43 @@ final class LikelihoodTests: XCTestCase {
             let fd2 = (ItemResponse(eta: eta + h, floor: 0.2).slope - ItemResponse(eta: eta - h, floor: 0.2).slope) / (2 * h)
             XCTAssertEqual(r.slope, fd, accuracy: 1e-9)
             XCTAssertEqual(r.curvature, fd2, accuracy: 1e-8)
+        }
+    }
+}
+
+/// Finite-difference checks shared by the likelihood test classes.
+extension XCTestCase {
+    func ll<L: EntryLikelihood>(_ l: L.Type, _ y: Double, _ n: Double, _ eta: Double, _ g: Double, _ phi: Double) -> Double {
+        L.terms(y: y, trials: n, eta: eta, floor: g, phi: phi, phiTerms: GammaTerms(phi)).logLikelihood
+    }
+
+    /// Score = dℓ/dη and observed information = −d²ℓ/dη², by central differences,
+    /// with and without a floor; dℓ/dφ and d²ℓ/dφ² for the Beta precision.
+    func checkDerivatives<L: EntryLikelihood>(_ l: L.Type, responses: [Double], trials: Double) {
+        for y in responses {
+            for eta in [-3.1, -0.4, 0.0, 0.9, 2.7] {
+                for g in [0.0, 0.25] {
+                    for phi in [4.0, 17.0] {
+                        let t = L.terms(y: y, trials: trials, eta: eta, floor: g, phi: phi, phiTerms: GammaTerms(phi))
+                        // h balances truncation (h²) against the 1e-11 absolute error of log Γ (÷ h²).
+                        let h = 1e-3
+                        let fp = ll(l, y, trials, eta + h, g, phi), f0 = ll(l, y, trials, eta, g, phi), fm = ll(l, y, trials, eta - h, g, phi)
+                        let score = (fp - fm) / (2 * h)
+                        let second = (fp - 2 * f0 + fm) / (h * h)
+                        XCTAssertEqual(t.score, score, accuracy: 1e-6 * max(1, abs(score)), "\(L.self) score y=\(y) eta=\(eta) g=\(g)")
+                        XCTAssertEqual(t.observed, -second, accuracy: 1e-4 * max(1, abs(second)), "\(L.self) observed y=\(y) eta=\(eta) g=\(g)")
+                        let quick = L.scoreAndFisher(y: y, trials: trials, eta: eta, floor: g, phi: phi)
+                        XCTAssertEqual(quick.score, t.score, accuracy: 1e-12 * max(1, abs(t.score)))
+                        XCTAssertEqual(quick.fisher, t.fisher, accuracy: 1e-12 * max(1, abs(t.fisher)))
+                        if L.self == BetaLikelihood.self || L.self == BetaBinomialLikelihood.self {
+                            let hp = 1e-3 * phi
+                            let pp = ll(l, y, trials, eta, g, phi + hp), pm = ll(l, y, trials, eta, g, phi - hp)
+                            XCTAssertEqual(t.dPhi, (pp - pm) / (2 * hp), accuracy: 1e-6)
+                            XCTAssertEqual(t.d2Phi, (pp - 2 * f0 + pm) / (hp * hp), accuracy: 1e-4)
+                        }
+                    }
+                }
+            }
         }
     }
 }
