@@ -25,25 +25,26 @@ extension IRSL {
         @Option(help: "Random draws averaged for the random method.") var repeats = 10
         @Option(help: "Random seed (stratified and random subsets).") var seed: UInt64 = 1
         @Option(help: "Items CAT gives before its first estimate.") var start = 5
+        @OptionGroup(title: "Calibration") var calibration: CalibrationOptions
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote in the calibration.") var floorFromFile = false
-        @Option(help: "Iteration limit of the calibration.") var maxIterations = 500
         @Option(name: .shortAndLong, help: "CSV to write: method,benchmark,rmse,mae.") var output: String?
 
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
             guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, got \(repeats)") }
             guard start >= 0 else { throw ValidationError("--start: expected 0 or more, got \(start)") }
-            guard maxIterations >= 1 else { throw ValidationError("--max-iterations: expected at least 1, got \(maxIterations)") }
+            if let k = try calibration.singleDimension(), k != 1 {
+                throw ValidationError("--dims: item selection and scoring need K = 1; got \(k)")
+            }
         }
 
         func run() throws {
             let clock = Date()
             let info = try ResponseFileInfo.read(responses)
             let split = try ModelSplit.read(self.split, modelNames: info.modelNames, responsesPath: responses)
-            var options = FitOptions()
-            options.response = try CalibrationJob.resolve("auto", kind: info.kind, path: responses)
+            var options = calibration.apply(to: FitOptions())
+            options.response = try CalibrationJob.resolve((calibration.response ?? .auto).rawValue, kind: info.kind, path: responses)
             options.floorFromFile = floorFromFile
-            options.maxIterations = maxIterations
             try options.validate()
             var floors: [Double]?
             if floorFromFile {

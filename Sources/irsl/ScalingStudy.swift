@@ -18,17 +18,16 @@ extension IRSL {
 
         @Option(help: "Models of the strong-scaling matrix.") var models = 2000
         @Option(help: "Items of every matrix.") var items = 5000
-        @Option(help: "Rank counts, comma-separated.") var ranks = "1,2,4"
+        @Option(help: "Rank counts, comma-separated.",
+                transform: PositiveIntegers.parse(expected: "positive integers such as 1,2,4"))
+        var ranks = PositiveIntegers([1, 2, 4])
         @Option(help: "Rows per rank for weak scaling (0: no weak scaling).") var weak = 500
         @Option(help: "Fixed iterations per fit.") var iterations = 8
         @Option(help: "mpirun executable.") var mpirun = "mpirun"
         @Option(name: .shortAndLong, help: "Output directory (data, scaling.csv, scaling.md, scaling.svg).") var output: String
 
         func run() throws {
-            let rankCounts = ranks.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !rankCounts.isEmpty, rankCounts.allSatisfy({ $0 >= 1 }) else {
-                throw ValidationError("--ranks: expected positive integers such as 1,2,4; got '\(ranks)'")
-            }
+            let rankCounts = ranks.values
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let cores = ProcessInfo.processInfo.activeProcessorCount

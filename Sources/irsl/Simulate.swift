@@ -14,7 +14,7 @@ extension IRSL {
         @Option(help: "Number of models (rows).") var models = 2000
         @Option(help: "Number of questions (columns).") var items = 5000
         @Option(help: "Number of benchmarks (contiguous blocks of questions).") var benchmarks = 10
-        @Option(help: "Response distribution: beta, bernoulli or binomial.") var response: String = "beta"
+        @Option(help: "Response distribution.") var response: ResponseModel = .beta
         @Option(help: "Samples per entry for --response binomial.") var trials = 10
         @Option(help: "Latent ability dimensions K.") var dims = 1
         @Option(help: "Chance floor g of every item, written to /items/floor.") var floor = 0.0
@@ -25,9 +25,6 @@ extension IRSL {
         @Option(name: .shortAndLong, help: "Output HDF5 file.") var output: String
 
         func validate() throws {
-            guard ResponseModel(rawValue: response) != nil else {
-                throw ValidationError("--response: expected beta, bernoulli or binomial; got '\(response)'")
-            }
             guard models > 0, items > 0 else { throw ValidationError("--models and --items must be positive") }
             guard benchmarks >= 1, benchmarks <= items else { throw ValidationError("--benchmarks: expected 1…\(items), got \(benchmarks)") }
             guard dims >= 1 else { throw ValidationError("--dims: expected ≥ 1") }
@@ -40,7 +37,7 @@ extension IRSL {
         func run() throws {
             var spec = SimulationSpec()
             spec.models = models; spec.items = items; spec.benchmarks = benchmarks
-            spec.response = ResponseModel(rawValue: response)!
+            spec.response = response
             spec.trials = trials; spec.dims = dims; spec.floor = floor; spec.missing = missing
             spec.families = families; spec.seed = seed
             let start = Date()
