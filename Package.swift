@@ -36,7 +36,7 @@ let package = Package(
         // Model math: no MPI, no HDF5, testable alone.
         .target(name: "IRT", swiftSettings: fast),
         // Synthetic response matrices with known truth.
-        .target(name: "Simulation", dependencies: ["IRT"], swiftSettings: fast),
+        .target(name: "Simulation", dependencies: ["IRT", "Store"], swiftSettings: fast),
         // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
         .target(name: "Distributed", dependencies: ["CMPI"]),
         // The documented HDF5 file format (docs/format.md).
@@ -50,10 +50,12 @@ let package = Package(
         // Scaling laws on the abilities: fits, forecasts, backtests.
         .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Self-contained HTML reports: our small SVG chart module, pages built with Plot.
-        .target(name: "Report", dependencies: ["IRT", "Store", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
+        .target(name: "Report", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
+        // `irsl scaling-study`'s tables and plot of strong and weak scaling.
+        .target(name: "ScalingStudy", dependencies: ["Report", "Store"]),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "Report",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "Report", "ScalingStudy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),

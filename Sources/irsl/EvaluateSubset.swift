@@ -74,7 +74,7 @@ extension IRSL {
                 print("  " + line); fflush(stdout)
             }
             let budget = perBenchmark * bank.itemsOfBenchmark.filter { !$0.isEmpty }.count
-            Self.printTable(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget)
+            EvaluateSubsetTable.show(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget)
             if let output {
                 var csv = CSVWriter()
                 csv.row(["method", "benchmark", "rmse", "mae"])
@@ -127,24 +127,6 @@ extension IRSL {
                 }
             }
             return (out, outTrials)
-        }
-
-        static func printTable(_ rows: [EvaluationRow], bank: ItemBank, perBenchmark: Int, repeats: Int, budget: Int) {
-            let methods = ["fisher", "stratified", "random", "cat"]
-            let titles = ["fisher-\(perBenchmark)", "stratified-\(perBenchmark)", "random-\(perBenchmark) (×\(repeats))", "cat-\(budget)"]
-            print("full-score error on the test models, RMSE / MAE in % (\(perBenchmark) items per benchmark; CAT: \(budget) items in all)")
-            print(SelectionIO.pad("benchmark", 16) + titles.map { SelectionIO.pad($0, 22, right: true) }.joined())
-            for b in bank.benchmarkNames + ["all"] {
-                var line = SelectionIO.pad(b, 16)
-                for m in methods {
-                    if let r = rows.first(where: { $0.method == m && $0.benchmark == b }) {
-                        line += SelectionIO.pad(String(format: "%.2f / %.2f", 100 * r.rmse, 100 * r.mae), 22, right: true)
-                    } else {
-                        line += SelectionIO.pad("-", 22, right: true)
-                    }
-                }
-                print(line)
-            }
         }
     }
 }
