@@ -63,6 +63,8 @@ let package = Package(
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "ScalingStudyTests", dependencies: ["ScalingStudy", "Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),

@@ -12,7 +12,7 @@ final class SelectionCLITests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }   // nil when set-up skipped
     }
 
     func file(_ name: String) -> String { dir.appendingPathComponent(name).path }
