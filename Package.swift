@@ -50,12 +50,12 @@ let package = Package(
         // Scaling laws on the abilities: fits, forecasts, backtests.
         .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Self-contained HTML reports: our small SVG chart module, pages built with Plot.
-        .target(name: "Report", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
+        .target(name: "HTMLReport", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
         // `irsl scaling-study`'s tables and plot of strong and weak scaling.
-        .target(name: "ScalingStudy", dependencies: ["Report", "Store"]),
+        .target(name: "ScalingStudy", dependencies: ["HTMLReport", "Store"]),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "Report", "ScalingStudy",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "IRT"]),
+        .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport", "Store", "IRT"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),
     ]
 )

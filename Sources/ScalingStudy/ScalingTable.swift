@@ -1,5 +1,5 @@
 import Foundation
-import Report
+import HTMLReport
 import Store
 
 /// What one `irsl fit` of the study spent: read, compute and allreduce

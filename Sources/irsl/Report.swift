@@ -1,14 +1,13 @@
 import ArgumentParser
 import Foundation
-import Report
+import HTMLReport
 import ScalingLaw
 import Store
 
 extension IRSL {
     /// `irsl report`: one self-contained HTML page from a fit and the outputs
-    /// of the other commands (named `MakeReport` so it does not clash with the
-    /// `Report` module).
-    struct MakeReport: ParsableCommand {
+    /// of the other commands (module HTMLReport).
+    struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
             abstract: "Write one self-contained HTML report of a fit, its scaling law, forecasts and item diagnostics.",
