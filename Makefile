@@ -9,7 +9,7 @@ RANKS ?= 2
 MPIRUN ?= mpirun --allow-run-as-root --oversubscribe
 OUT ?= out
 
-.PHONY: all deps build pyenv demo test bench bench-ingest scaling-study bench-memory clean
+.PHONY: all deps build pyenv demo test test-unit bench bench-ingest scaling-study bench-memory clean
 
 all: build
 
@@ -47,6 +47,15 @@ test: build pyenv
 	@mkdir -p $(OUT)
 	set -o pipefail; IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
 	@bash scripts/test-summary.sh $(OUT)/test.log
+
+## test-unit: the unit tier only (every module's tests; no irsl binary, mpirun, Slurm or Chromium),
+## in under a minute once built. The CLI tier's classes skip with "CLI tier not requested"
+## because IRSL_BIN is unset (a plain `swift test` does the same).
+test-unit: deps
+	$(SWIFT) build -c release --build-tests
+	@mkdir -p $(OUT)
+	set -o pipefail; env -u IRSL_BIN $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test-unit.log
+	@bash scripts/test-summary.sh --unit $(OUT)/test-unit.log
 
 ## bench: the published-scale fit (6,612 × 37,682) against a plain C reference pass.
 bench: build

@@ -36,7 +36,7 @@ let package = Package(
         // Model math: no MPI, no HDF5, testable alone.
         .target(name: "IRT", swiftSettings: fast),
         // Synthetic response matrices with known truth.
-        .target(name: "Simulation", dependencies: ["IRT"], swiftSettings: fast),
+        .target(name: "Simulation", dependencies: ["IRT", "Store"], swiftSettings: fast),
         // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
         .target(name: "Distributed", dependencies: ["CMPI"]),
         // The documented HDF5 file format (docs/format.md).
@@ -50,10 +50,12 @@ let package = Package(
         // Scaling laws on the abilities: fits, forecasts, backtests.
         .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Self-contained HTML reports: our small SVG chart module, pages built with Plot.
-        .target(name: "Report", dependencies: ["IRT", "Store", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
+        .target(name: "HTMLReport", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
+        // `irsl scaling-study`'s tables and plot of strong and weak scaling.
+        .target(name: "ScalingStudy", dependencies: ["HTMLReport", "Store"]),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "Report",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),
@@ -61,11 +63,13 @@ let package = Package(
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "ScalingStudyTests", dependencies: ["ScalingStudy", "Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Store", "IRT"]),
+        .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport", "Store", "IRT"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),
     ]
 )

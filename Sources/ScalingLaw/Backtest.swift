@@ -61,6 +61,9 @@ public enum SplitFile {
 
 /// Options of a backtest.
 public struct BacktestOptions: Sendable {
+    /// The calibration's model, tolerances and ridges; `dims`, `response`,
+    /// `maxIterations` below and the file's floors take precedence.
+    public var calibration = FitOptions()
     public var dims = 1
     public var covariates: CovariateSet = .flops
     public var families: FamilyEffects = .random
@@ -128,7 +131,7 @@ public enum Backtest {
         for j in 0..<n { benchmarkFloor[benchmarkOfItem[j]] += floors[j]; itemsPer[benchmarkOfItem[j]] += 1 }
         for b in 0..<bCount { benchmarkFloor[b] /= Double(itemsPer[b]) }
 
-        var fitOptions = FitOptions()
+        var fitOptions = options.calibration
         fitOptions.dims = options.dims
         fitOptions.response = response
         fitOptions.floorFromFile = info.floor != nil

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Calibration
 import Foundation
 import IRT
 import ScalingLaw
@@ -21,19 +22,16 @@ extension IRSL {
 
         @Argument(help: "Response file (docs/format.md) with /models/family and covariates.") var responses: String
         @Option(help: "CSV: model,role[,fold].") var split: String
-        @Option(help: "Latent ability dimensions K of the calibration.") var dims = 1
-        @Option(help: "flops or params-tokens.") var covariates = "flops"
-        @Option(help: "Family intercepts: random, fixed or none.") var families = "random"
+        @Option(help: "Covariates of the law: log FLOPs, or the translog of parameters and tokens.") var covariates: CovariateSet = .flops
+        @Option(help: "Family intercepts.") var families: FamilyEffects = .random
         @Option(help: "Central probability of the intervals.") var level = 0.9
         @Option(help: "Monte Carlo draws per test model.") var draws = 2000
-        @Option(help: "Likelihood of the calibration: auto (from response_kind), beta, bernoulli or binomial.") var response = "auto"
+        @OptionGroup(title: "Calibration (floors are used whenever the file has them)") var calibration: CalibrationOptions
         @Option(name: .shortAndLong, help: "Forecasts CSV to write.") var output: String
 
         func validate() throws {
-            _ = try LawCLI.covariateSet(covariates)
-            _ = try LawCLI.familyEffects(families)
             try LawCLI.checkLevel(level)
-            guard dims >= 1 else { throw ValidationError("--dims: expected K ≥ 1, got \(dims)") }
+            _ = try calibration.singleDimension()
             guard draws >= 100 else { throw ValidationError("--draws: expected at least 100, got \(draws)") }
         }
 
@@ -41,19 +39,17 @@ extension IRSL {
             let info = try ResponseFileInfo.read(responses)
             let folds = try SplitFile.read(split, modelNames: info.modelNames)
             var options = BacktestOptions()
-            options.dims = dims
-            options.covariates = try LawCLI.covariateSet(covariates)
-            options.families = try LawCLI.familyEffects(families)
+            options.calibration = calibration.apply(to: FitOptions())
+            options.dims = options.calibration.dims
+            options.maxIterations = options.calibration.maxIterations
+            options.response = calibration.response?.model
+            options.covariates = covariates
+            options.families = families
             options.forecast.level = level
             options.forecast.draws = draws
-            if response != "auto" {
-                guard let r = ResponseModel(rawValue: response) else {
-                    throw ValidationError("--response: expected auto, beta, bernoulli or binomial; got '\(response)'")
-                }
-                options.response = r
-            }
+            let dims = options.dims
             let start = Date()
-            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); K = \(dims), \(covariates) law, \(families) family effects")
+            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); K = \(dims), \(covariates.rawValue) law, \(families.rawValue) family effects")
             let result = try ScalingLaw.Backtest.run(responsePath: responses, folds: folds, options: options) { line in
                 if folds.count <= 3 { print("  " + line) }
                 fflush(stdout)

@@ -19,8 +19,8 @@ extension IRSL {
         @Option(help: "Number of folds.") var folds = 5
         @Option(help: "Candidate dimensions K, e.g. 1,2,3.") var dims = "1"
         @Option(help: "Candidate item models, e.g. 1pl,2pl (1pl only with K = 1).") var model = "1pl,2pl"
-        @Option(help: "Likelihood: auto, beta, bernoulli, binomial or beta-binomial.") var response = "auto"
-        @Option(help: "Item priors: eb (empirical Bayes, default) or none.") var prior = "eb"
+        @Option(help: "Likelihood; auto (the default) follows the file's response_kind.") var response: ResponseChoice = .auto
+        @Option(help: "Item priors: eb (empirical Bayes, default) or none.") var prior: PriorMode = .empiricalBayes
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote g.") var floorFromFile = false
         @Option(help: "Iteration limit per fit.") var maxIterations = 500
         @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 0
@@ -32,12 +32,12 @@ extension IRSL {
                 var options = FitOptions()
                 options.maxIterations = maxIterations
                 options.floorFromFile = floorFromFile
-                options.prior = try parsePrior(prior)
+                options.prior = prior
                 var cv = CrossValidation(input: input, options: options,
                                          candidates: try CrossValidation.candidates(models: model, dims: dims))
                 cv.folds = folds
                 cv.seed = seed
-                cv.responseChoice = response
+                cv.responseChoice = response.rawValue
                 let say: (String) -> Void = { if comm.isRoot { print($0); fflush(stdout) } }
                 let scores = try cv.run(comm: comm, report: say)
                 CrossValidation.table(scores).forEach(say)
@@ -52,10 +52,4 @@ extension IRSL {
             (comm as? MPICommunicator)?.finalize()
         }
     }
-}
-
-/// `--prior eb|none`.
-func parsePrior(_ text: String) throws -> PriorMode {
-    guard let mode = PriorMode(rawValue: text) else { throw FitError("--prior: expected eb or none; got '\(text)'") }
-    return mode
 }

@@ -25,25 +25,26 @@ extension IRSL {
         @Option(help: "Random draws averaged for the random method.") var repeats = 10
         @Option(help: "Random seed (stratified and random subsets).") var seed: UInt64 = 1
         @Option(help: "Items CAT gives before its first estimate.") var start = 5
+        @OptionGroup(title: "Calibration") var calibration: CalibrationOptions
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote in the calibration.") var floorFromFile = false
-        @Option(help: "Iteration limit of the calibration.") var maxIterations = 500
         @Option(name: .shortAndLong, help: "CSV to write: method,benchmark,rmse,mae.") var output: String?
 
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
             guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, got \(repeats)") }
             guard start >= 0 else { throw ValidationError("--start: expected 0 or more, got \(start)") }
-            guard maxIterations >= 1 else { throw ValidationError("--max-iterations: expected at least 1, got \(maxIterations)") }
+            if let k = try calibration.singleDimension(), k != 1 {
+                throw ValidationError("--dims: item selection and scoring need K = 1; got \(k)")
+            }
         }
 
         func run() throws {
             let clock = Date()
             let info = try ResponseFileInfo.read(responses)
             let split = try ModelSplit.read(self.split, modelNames: info.modelNames, responsesPath: responses)
-            var options = FitOptions()
-            options.response = try CalibrationJob.resolve("auto", kind: info.kind, declared: info.likelihood, path: responses)
+            var options = calibration.apply(to: FitOptions())
+            options.response = try CalibrationJob.resolve((calibration.response ?? .auto).rawValue, kind: info.kind, declared: info.likelihood, path: responses)
             options.floorFromFile = floorFromFile
-            options.maxIterations = maxIterations
             try options.validate()
             var floors: [Double]?
             if floorFromFile {
@@ -73,7 +74,7 @@ extension IRSL {
                 print("  " + line); fflush(stdout)
             }
             let budget = perBenchmark * bank.itemsOfBenchmark.filter { !$0.isEmpty }.count
-            Self.printTable(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget)
+            EvaluateSubsetTable.show(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget)
             if let output {
                 var csv = CSVWriter()
                 csv.row(["method", "benchmark", "rmse", "mae"])
@@ -126,24 +127,6 @@ extension IRSL {
                 }
             }
             return (out, outTrials)
-        }
-
-        static func printTable(_ rows: [EvaluationRow], bank: ItemBank, perBenchmark: Int, repeats: Int, budget: Int) {
-            let methods = ["fisher", "stratified", "random", "cat"]
-            let titles = ["fisher-\(perBenchmark)", "stratified-\(perBenchmark)", "random-\(perBenchmark) (×\(repeats))", "cat-\(budget)"]
-            print("full-score error on the test models, RMSE / MAE in % (\(perBenchmark) items per benchmark; CAT: \(budget) items in all)")
-            print(SelectionIO.pad("benchmark", 16) + titles.map { SelectionIO.pad($0, 22, right: true) }.joined())
-            for b in bank.benchmarkNames + ["all"] {
-                var line = SelectionIO.pad(b, 16)
-                for m in methods {
-                    if let r = rows.first(where: { $0.method == m && $0.benchmark == b }) {
-                        line += SelectionIO.pad(String(format: "%.2f / %.2f", 100 * r.rmse, 100 * r.mae), 22, right: true)
-                    } else {
-                        line += SelectionIO.pad("-", 22, right: true)
-                    }
-                }
-                print(line)
-            }
         }
     }
 }

@@ -21,26 +21,20 @@ extension IRSL {
 
         @Argument(help: "Response file (docs/format.md).") var input: String?
         @Option(name: .shortAndLong, help: "Fit output file; CSV twins <out>.abilities.csv and <out>.items.csv are written beside it.") var output: String?
-        @Option(help: "Item model: 1pl or 2pl (default 2pl).") var model: String?
-        @Option(help: "Latent ability dimensions K (default 1), or a list such as 1,2,3,4 to fit each and keep the best.") var dims: String?
-        @Option(help: "With a list of --dims: keep the K with the lowest held-out log-loss (cv, default; 5 folds) or the lowest aic or bic.") var select: String?
-        @Option(help: "Item priors: eb (empirical Bayes per benchmark, default) or none (joint ML with small ridges).") var prior: String?
-        @Option(help: "With a list of --dims: keep this K whatever the criterion says.") var keep: Int?
-        @Option(help: "Likelihood: auto (from response_kind), beta, bernoulli or binomial.") var response: String?
+        @OptionGroup(title: "Calibration") var calibration: CalibrationOptions
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote g.") var floorFromFile = false
-        @Option(help: "Iteration limit (default 500).") var maxIterations: Int?
-        @Option(help: "Relative log-likelihood change for convergence (default 1e-7).") var tolerance: Double?
-        @Option(help: "Largest parameter change for convergence (default 1e-3).") var parameterTolerance: Double?
+        @Option(help: "With a list of --dims: keep the K with the lowest held-out log-loss (cv, the default: 5 folds, docs/estimator.md) or the lowest aic or bic.") var select: DimensionSelection.Criterion?
+        @Option(help: "With a list of --dims: keep this K whatever the criterion says.") var keep: Int?
         @Option(help: "Checkpoint file, written at iteration boundaries (default for signals: <output>.ckpt).") var checkpoint: String?
         @Option(help: "Seconds between periodic checkpoints (0: every iteration; default 600).") var checkpointEvery: Double?
         @Flag(help: "Continue from the checkpoint (falls back to <checkpoint>.prev if the newest is damaged).") var resume = false
         @Flag(help: "Replace an existing output file.") var overwrite = false
-        @Option(help: "TOML config file with a [fit] table.") var config: String?
+        @Option(help: "TOML config file with a [fit] table of these options (flags override it).") var config: String?
 
         func run() throws {
             let comm: Communicator = MPICommunicator.launchedByMPI ? MPICommunicator() : SerialCommunicator()
             do {
-                let (job, dimsList) = try makeJob()
+                let (job, dimsList, settings) = try makeJob()
                 let print: (String) -> Void = { line in
                     Swift.print(line)
                     fflush(stdout)
@@ -48,12 +42,8 @@ extension IRSL {
                 let interrupted: Bool
                 if dimsList.count > 1 {
                     var selection = DimensionSelection(template: job, dims: dimsList)
-                    let configured = try FitConfig.load(config)?.string("select")
-                    if let s = select ?? configured {
-                        guard let c = DimensionSelection.Criterion(rawValue: s) else { throw FitError("--select: expected cv, aic or bic; got '\(s)'") }
-                        selection.criterion = c
-                    }
-                    selection.keep = keep
+                    if let criterion = settings.select { selection.criterion = criterion }
+                    selection.keep = settings.keep
                     interrupted = try selection.run(comm: comm, report: print) == nil
                 } else {
                     interrupted = try job.run(comm: comm, report: print).summary.interrupted
@@ -71,48 +61,31 @@ extension IRSL {
             (comm as? MPICommunicator)?.finalize()
         }
 
-        /// Defaults, then the config file, then the flags.
-        func makeJob() throws -> (CalibrationJob, [Int]) {
-            let cfg = try FitConfig.load(config)
-            guard let input = input ?? cfg?.string("input") else { throw FitError("missing the input file (argument or 'input' in the config)") }
-            guard let output = output ?? cfg?.string("output") else { throw FitError("missing --output (or 'output' in the config)") }
-            var o = FitOptions()
-            if let m = model ?? cfg?.string("model") {
-                guard let v = ItemModel(rawValue: m) else { throw FitError("--model: expected 1pl or 2pl; got '\(m)'") }
-                o.model = v
+        /// Defaults, then the config file, then the flags: the config's options
+        /// are parsed first and the command line's after them, so flags win.
+        func makeJob() throws -> (CalibrationJob, [Int], Fit) {
+            var settings = self
+            var configInput: String?
+            if let cfg = try FitConfig.load(config) {
+                let given = Array(CommandLine.arguments.dropFirst(2))   // after `irsl fit`
+                settings = try Self.parse(cfg.arguments + given)
+                configInput = cfg.input
             }
-            let dimsList: [Int]
-            if let text = dims {
-                let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !parsed.isEmpty, parsed.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-                    throw FitError("--dims: expected K ≥ 1 or a list such as 1,2,3; got '\(text)'")
-                }
-                dimsList = parsed.map { $0! }
-            } else {
-                dimsList = cfg?.intList("dims") ?? [o.dims]
-            }
-            o.dims = dimsList[0]
-            o.floorFromFile = floorFromFile || (cfg?.bool("floor-from-file") ?? false)
-            o.maxIterations = maxIterations ?? cfg?.int("max-iterations") ?? o.maxIterations
-            o.tolerance = tolerance ?? cfg?.double("tolerance") ?? o.tolerance
-            o.parameterTolerance = parameterTolerance ?? cfg?.double("parameter-tolerance") ?? o.parameterTolerance
-            o.thetaRidge = cfg?.double("theta-ridge") ?? o.thetaRidge
-            o.itemRidge = cfg?.double("item-ridge") ?? o.itemRidge
-            o.thetaBound = cfg?.double("theta-bound") ?? o.thetaBound
-            o.itemBound = cfg?.double("item-bound") ?? o.itemBound
-            o.maxStep = cfg?.double("max-step") ?? o.maxStep
-            if let p = prior ?? cfg?.string("prior") { o.prior = try parsePrior(p) }
+            guard let input = settings.input ?? configInput else { throw FitError("missing the input file (argument or 'input' in the config)") }
+            guard let output = settings.output else { throw FitError("missing --output (or 'output' in the config)") }
+            var o = settings.calibration.apply(to: FitOptions())
+            o.floorFromFile = settings.floorFromFile
             try o.validate()
             var job = CalibrationJob(input: input, output: output, options: o)
-            job.responseChoice = response ?? cfg?.string("response") ?? "auto"
+            job.responseChoice = (settings.calibration.response ?? .auto).rawValue
             job.command = CommandLine.arguments.joined(separator: " ")
             job.version = IRSL.version
-            job.checkpoint = checkpoint ?? cfg?.string("checkpoint")
-            job.checkpointEvery = checkpointEvery ?? cfg?.double("checkpoint-every") ?? job.checkpointEvery
+            job.checkpoint = settings.checkpoint
+            job.checkpointEvery = settings.checkpointEvery ?? job.checkpointEvery
             guard job.checkpointEvery >= 0 else { throw FitError("--checkpoint-every: expected seconds ≥ 0, got \(job.checkpointEvery)") }
-            job.resume = resume || (cfg?.bool("resume") ?? false)
-            job.overwrite = overwrite || (cfg?.bool("overwrite") ?? false)
-            return (job, dimsList)
+            job.resume = settings.resume
+            job.overwrite = settings.overwrite
+            return (job, settings.calibration.dims?.values ?? [o.dims], settings)
         }
     }
 }

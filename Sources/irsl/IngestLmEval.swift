@@ -18,7 +18,7 @@ extension IRSL.Ingest {
         @Argument(help: "Harness output directories, model directories or samples files.") var paths: [String]
         @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
         @Option(help: "probability (gold-choice softmax probability) or binary (acc / exact_match).")
-        var response: String = "probability"
+        var response: ResponseScoring.Mode = .probability
         @Flag(name: [.customLong("length-normalised"), .customLong("length-normalized")],
               help: "With --response probability: divide each choice's log-likelihood by its length in characters first (acc_norm style).")
         var lengthNormalised = false
@@ -33,10 +33,7 @@ extension IRSL.Ingest {
         @Option(help: "Keep only records of this harness filter (when records log 'filter'), e.g. strict-match.") var filter: String?
 
         func validate() throws {
-            guard ResponseScoring.Mode(rawValue: response) != nil else {
-                throw ValidationError("--response: expected probability or binary, got '\(response)'")
-            }
-            if lengthNormalised && response != "probability" {
+            if lengthNormalised && response != .probability {
                 throw ValidationError("--length-normalised applies to --response probability only")
             }
             guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
@@ -45,7 +42,7 @@ extension IRSL.Ingest {
         func run() throws {
             let job = LmEvalIngest(
                 paths: paths, output: output, model: model, tasks: tasks.map(GlobList.init),
-                scoring: ResponseScoring(mode: ResponseScoring.Mode(rawValue: response)!, lengthNormalised: lengthNormalised),
+                scoring: ResponseScoring(mode: response, lengthNormalised: lengthNormalised),
                 benchmarkMap: try benchmarkMap.map(BenchmarkMap.load) ?? BenchmarkMap(),
                 append: append || replace, replace: replace, skipBadLines: skipBadLines, filter: filter)
             let summary = try job.run { line in

@@ -36,27 +36,10 @@ extension IRSL {
             var statistics: [ItemFitStatistics]?
             var note = ""
             if let responses {
-                let source = try ResponseSource(path: responses, bank: bank)
-                var thetaOf: [String: Double] = [:]
-                for (m, name) in result.modelNames.enumerated() { thetaOf[name] = result.theta[m] }
-                var accumulator = MisfitAccumulator(bank: bank)
-                var matched = 0, estimated = 0
-                let names = source.info.modelNames
-                try source.forEachBlock { rows, values, trials in
-                    let n = bank.count
-                    for r in 0..<rows.count {
-                        var theta = thetaOf[names[rows.lowerBound + r]]
-                        if theta != nil { matched += 1 } else {
-                            let obs = ResponseSource.observations(values, trials, row: r, items: n)
-                            theta = AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta
-                            estimated += 1
-                        }
-                        accumulator.add(responses: values[(r * n)..<((r + 1) * n)],
-                                        trials: trials.map { $0[(r * n)..<((r + 1) * n)] }, theta: theta!)
-                    }
-                }
-                statistics = accumulator.statistics()
-                note = "; misfit from \(responses): \(matched) models with the fit's abilities, \(estimated) estimated"
+                let misfit = try ResponseMisfit(source: try ResponseSource(path: responses, bank: bank), bank: bank,
+                                                fitNames: result.modelNames, fitTheta: result.theta)
+                statistics = misfit.statistics
+                note = "; misfit from \(responses): \(misfit.matched) models with the fit's abilities, \(misfit.estimated) estimated"
             }
             var thresholds = DiagnosticThresholds()
             thresholds.minDiscrimination = minDiscrimination

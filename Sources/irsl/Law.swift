@@ -20,22 +20,17 @@ extension IRSL {
 
         @Argument(help: "Fit output file (irsl fit).") var fit: String
         @Option(name: .shortAndLong, help: "Law file to write (HDF5); its CSV twin is <output>.csv.") var output: String
-        @Option(help: "flops or params-tokens.") var covariates = "flops"
-        @Option(help: "Family intercepts: random, fixed or none.") var families = "random"
+        @Option(help: "Covariates of the law: log FLOPs, or the translog of parameters and tokens.") var covariates: CovariateSet = .flops
+        @Option(help: "Family intercepts.") var families: FamilyEffects = .random
         @Option(help: "CSV of covariates: name,family,params,tokens,flops.") var models: String?
         @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
-
-        func validate() throws {
-            _ = try LawCLI.covariateSet(covariates)
-            _ = try LawCLI.familyEffects(families)
-        }
 
         func run() throws {
             let result = try FitResult.read(fit)
             let (source, covariateList) = try LawCLI.covariates(fit: fit, result: result, models: models, input: input)
             var law = try AbilityLaw.fit(theta: result.theta, dims: result.dims, modelNames: result.modelNames,
-                                         covariates: covariateList, set: try LawCLI.covariateSet(covariates),
-                                         mode: try LawCLI.familyEffects(families), fitPath: fit,
+                                         covariates: covariateList, set: covariates,
+                                         mode: families, fitPath: fit,
                                          fitLogLikelihood: result.attributes.loglik)
             // Bernoulli or binomial fits of proportions: the response noise of a
             // forecast needs the quasi-likelihood dispersion, from the responses.
@@ -61,20 +56,6 @@ extension IRSL {
 
 /// Option parsing shared by the scaling-law subcommands.
 enum LawCLI {
-    static func covariateSet(_ text: String) throws -> CovariateSet {
-        guard let v = CovariateSet(rawValue: text) else {
-            throw ValidationError("--covariates: expected flops or params-tokens; got '\(text)'")
-        }
-        return v
-    }
-
-    static func familyEffects(_ text: String) throws -> FamilyEffects {
-        guard let v = FamilyEffects(rawValue: text) else {
-            throw ValidationError("--families: expected random, fixed or none; got '\(text)'")
-        }
-        return v
-    }
-
     /// The response file behind a fit: `--input`, else the fit's @command.
     static func responseFile(fit: String, result: FitResult, input: String?) -> String? {
         if let input { return input }
@@ -89,16 +70,6 @@ enum LawCLI {
                              message: "\"\(result.attributes.command)\" names no response file that exists here or beside the fit; give --input RESPONSES.h5 or --models FILE.csv")
         }
         return (path, try CovariateSource.responseFile(path))
-    }
-
-    /// A comma-separated list of positive integers.
-    static func integers(_ text: String, option: String) throws -> [Int] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap { Int($0) }
-        guard !parts.isEmpty, values.count == parts.count, values.allSatisfy({ $0 >= 1 }) else {
-            throw ValidationError("\(option): expected a comma-separated list of positive integers, e.g. 1,10,100; got '\(text)'")
-        }
-        return values
     }
 
     /// `text` padded with spaces to `width` characters (String(format:)'s

@@ -18,15 +18,15 @@ extension IRSL {
             """)
 
         @Argument(help: "Fit output file (irsl fit).") var fit: String
-        @Option(help: "Comma-separated k values.") var k = "1,10,100,1000"
+        @Option(help: "Comma-separated k values.",
+                transform: PositiveIntegers.parse(expected: "a comma-separated list of positive integers, e.g. 1,10,100"))
+        var k = PositiveIntegers([1, 10, 100, 1000])
         @Option(help: "Models: comma-separated names, or a CSV file with a name (or model) column. Default: all.") var models: String?
         @Option(help: "Response file with the counts (default: the one named by the fit's @command).") var input: String?
         @Option(name: .shortAndLong, help: "CSV to write, one row per model, benchmark and k.") var output: String?
 
-        func validate() throws { _ = try LawCLI.integers(k, option: "--k") }
-
         func run() throws {
-            let ks = try LawCLI.integers(k, option: "--k")
+            let ks = k.values
             let result = try FitResult.read(fit)
             let bank = try CalibratedItems(fit: result)
             var index: [String: Int] = [:]

@@ -21,12 +21,11 @@ extension IRSL {
         @Argument(help: "Response file of the models to score (docs/format.md).") var responses: String
         @Option(help: "Subset CSV (an item column, e.g. from irsl select): only these items are used.") var items: String?
         @Option(help: "Coverage of the score interval.") var level = 0.9
-        @Option(help: "map (posterior mode, population prior) or mle (maximum likelihood where it exists, else MAP).") var estimator = "map"
+        @Option(help: "Ability estimate: map (posterior mode, population prior) or mle (maximum likelihood where it exists, else MAP).") var estimator: ScoreEstimator = .map
         @Option(name: .shortAndLong, help: "Scores CSV to write.") var output: String
 
         func validate() throws {
             try SelectionIO.checkLevel(level)
-            guard estimator == "map" || estimator == "mle" else { throw ValidationError("--estimator: expected map or mle; got '\(estimator)'") }
         }
 
         func run() throws {
@@ -43,7 +42,7 @@ extension IRSL {
             }
             let predictor = ScorePredictor(bank: bank)
             let prior = bank.prior
-            let useMLE = estimator == "mle"
+            let useMLE = estimator == .mle
             let names = source.info.modelNames
             let fitted = Set(result.modelNames)
             var results = [ScoredModel?](repeating: nil, count: names.count)

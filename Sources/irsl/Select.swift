@@ -17,7 +17,7 @@ extension IRSL {
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
         @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
-        @Option(help: "fisher, stratified or random.") var method: String = "fisher"
+        @Option(help: "Selection method (see above).") var method: SelectionMethod = .fisher
         @Option(parsing: .unconditional, help: "Ability range of interest LO:HI (uniform weights), e.g. -1:2.5.") var ability: String?
         @Option(help: "CSV of abilities of interest: a theta column, optional weight column.") var population: String?
         @Option(help: "Random seed (stratified, random).") var seed: UInt64 = 1
@@ -25,9 +25,6 @@ extension IRSL {
 
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
-            guard SelectionMethod(rawValue: method) != nil else {
-                throw ValidationError("--method: expected fisher, stratified or random; got '\(method)'")
-            }
             if ability != nil && population != nil { throw ValidationError("--ability and --population exclude each other") }
         }
 
@@ -38,7 +35,7 @@ extension IRSL {
             else if let population { distribution = try AbilityDistribution.read(csv: population) }
             else { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
             let selector = ItemSelector(bank: bank, population: distribution)
-            let chosen = selector.select(perBenchmark: perBenchmark, method: SelectionMethod(rawValue: method)!, seed: seed)
+            let chosen = selector.select(perBenchmark: perBenchmark, method: method, seed: seed)
             var csv = CSVWriter()
             csv.row(["item", "benchmark", "a", "d", "g", "info"])
             for c in chosen {
@@ -55,7 +52,7 @@ extension IRSL {
                     sum + pw.1 / (tau + items.reduce(0) { $0 + bank.information($1, pw.0) }).squareRoot()
                 }
             }
-            print("irsl select: \(method), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
+            print("irsl select: \(method.rawValue), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
                   + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationTheta.count) models"))
             print(SelectionIO.pad("benchmark", 24) + SelectionIO.pad("items", 8, right: true) + SelectionIO.pad("chosen", 8, right: true)
                   + SelectionIO.pad("info", 11, right: true) + SelectionIO.pad("difficulty range", 18, right: true)

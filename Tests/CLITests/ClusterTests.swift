@@ -6,6 +6,8 @@ import XCTest
 /// network namespaces. A script exits 77 only where the machine forbids what
 /// it needs (daemons, namespaces); that is a skip with its message, not a pass.
 final class ClusterTests: XCTestCase {
+    override func setUpWithError() throws { try Launcher.requireCLITier() }
+
     func runScript(_ name: String, timeout: Int) throws {
         let script = Launcher.packageRoot.appendingPathComponent("Tests/cluster/\(name)").path
         let r = try Launcher.run(["bash", script], timeout: timeout)

@@ -7,12 +7,13 @@ final class DistributedFitTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first (make test does): \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }   // nil when set-up skipped
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -96,11 +97,11 @@ final class DistributedFitTests: XCTestCase {
         try row.withUnsafeBufferPointer { try file.writeRows("/responses", rowStart: 49, rowCount: 1, floats: $0) }
         file.close()
         let out = path("bad-fit.h5")
-        let r = try Launcher.mpirun(3, ["fit", input, "--output", out], timeout: 60)
+        // Every rank must stop within 30 s: a job still running then is stopped, and fails the test.
+        let r = try Launcher.mpirun(3, ["fit", input, "--output", out], timeout: 30)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertNotEqual(r.status, 124, "the job hung until the timeout")
+        XCTAssertFalse(r.timedOut, "the job hung until the 30 s timeout")
         XCTAssertTrue(r.stderr.contains(input) && r.stderr.contains("/responses") && r.stderr.contains("[49, 17]"), r.stderr)
-        XCTAssertLessThan(r.seconds, 30)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + ".items.csv"))
     }

@@ -15,12 +15,13 @@ class IngestCLITestCase: XCTestCase {
     static var python: String { Launcher.packageRoot.appendingPathComponent(".venv/bin/python").path }
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first (make test does): \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }   // nil when set-up skipped
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -13,6 +13,8 @@ enum Launcher {
         var stdout: String
         var stderr: String
         var seconds: Double
+        /// `timeout` ended it (124; 137 when its -k kill was needed): the command hung.
+        var timedOut: Bool { status == 124 || status == 137 }
     }
 
     static var packageRoot: URL {
@@ -23,6 +25,20 @@ enum Launcher {
     static var binary: String {
         if let path = ProcessInfo.processInfo.environment["IRSL_BIN"] { return path }
         return packageRoot.appendingPathComponent(".build/release/irsl").path
+    }
+
+    /// The words every tier skip starts with; scripts/test-summary.sh fails
+    /// `make test` when it finds them, since there nothing may be skipped.
+    static let tierSkip = "CLI tier not requested"
+
+    /// The tests of this target launch the built irsl (and mpirun, Slurm,
+    /// Chromium): the slow tier. They run when IRSL_BIN names the binary, as
+    /// `make test` does; a plain `swift test` or `make test-unit` (the unit
+    /// tier) skips them with this message instead of failing in set-up.
+    static func requireCLITier() throws {
+        guard ProcessInfo.processInfo.environment["IRSL_BIN"] != nil else {
+            throw XCTSkip("\(tierSkip): set IRSL_BIN to the release irsl (make test does) to run the tests that launch irsl, mpirun, Slurm or Chromium")
+        }
     }
 
     static var cleanEnvironment: [String: String] {
@@ -59,13 +75,18 @@ enum Launcher {
                       stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
     }
 
-    /// A launch that runs while the test acts on it (signals, kills).
+    /// A launch that runs while the test acts on it (signals, kills). Its
+    /// output is read as it comes, so a test can wait for a line (an event)
+    /// instead of sleeping, and wait for the exit with a deadline.
     final class Running {
         let process: Process
         let start = Date()
         private let out = Pipe(), err = Pipe()
         private var outData = Data(), errData = Data()
-        private let group = DispatchGroup()
+        private let lock = NSLock()
+        private let drained = DispatchGroup()
+        private let exited = DispatchSemaphore(value: 0)
+        private var hasExited = false
 
         init(_ arguments: [String], timeout: Int) throws {
             process = Process()
@@ -74,14 +95,18 @@ enum Launcher {
             process.environment = Launcher.cleanEnvironment
             process.standardOutput = out
             process.standardError = err
+            process.terminationHandler = { [exited] _ in exited.signal() }
             try process.run()
-            let lock = NSLock()
             for (pipe, isOut) in [(out, true), (err, false)] {
-                group.enter()
+                drained.enter()
                 DispatchQueue.global().async {
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    lock.lock(); if isOut { self.outData = data } else { self.errData = data }; lock.unlock()
-                    self.group.leave()
+                    let handle = pipe.fileHandleForReading
+                    while true {
+                        let chunk = handle.availableData
+                        if chunk.isEmpty { break }
+                        self.lock.lock(); if isOut { self.outData += chunk } else { self.errData += chunk }; self.lock.unlock()
+                    }
+                    self.drained.leave()
                 }
             }
         }
@@ -89,9 +114,41 @@ enum Launcher {
         /// The mpirun process (child of `timeout`), when this is an mpirun launch.
         var mpirunPID: pid_t? { Launcher.children(of: process.processIdentifier).first }
 
+        /// Standard output so far.
+        var stdoutSoFar: String {
+            lock.lock(); defer { lock.unlock() }
+            return String(decoding: outData, as: UTF8.self)
+        }
+
+        /// Waits until standard output has a line starting with `prefix`; false
+        /// if none came within `seconds` or the process ended first.
+        func waitForLine(startingWith prefix: String, within seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if stdoutSoFar.split(separator: "\n").contains(where: { $0.hasPrefix(prefix) }) { return true }
+                if !process.isRunning { return false }
+                usleep(20_000)
+            }
+            return false
+        }
+
+        /// The finished run, or nil when it had not ended within `seconds`
+        /// (a hang: it is then stopped through `timeout`, and the test fails).
+        func wait(within seconds: Double) -> Result? {
+            if !hasExited && exited.wait(timeout: .now() + seconds) == .timedOut {
+                kill(process.processIdentifier, SIGTERM)
+                _ = wait()
+                return nil
+            }
+            hasExited = true
+            return wait()
+        }
+
         func wait() -> Result {
+            if !hasExited { exited.wait(); hasExited = true }
             process.waitUntilExit()
-            group.wait()
+            drained.wait()
+            lock.lock(); defer { lock.unlock() }
             return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                           stderr: String(decoding: errData, as: UTF8.self), seconds: Date().timeIntervalSince(start))
         }

@@ -10,6 +10,8 @@ import XCTest
 /// Fails when chromium is missing (CI must install it); set
 /// IRSL_SKIP_BROWSER=1 to skip locally.
 final class ReportBrowserTests: XCTestCase {
+    override func setUpWithError() throws { try Launcher.requireCLITier() }
+
     func testReportLoadsCleanlyAndShowsEveryChart() throws {
         if ProcessInfo.processInfo.environment["IRSL_SKIP_BROWSER"] == "1" {
             throw XCTSkip("IRSL_SKIP_BROWSER=1: browser test skipped")

@@ -5,6 +5,8 @@ import XCTest
 /// `irsl report` as a user runs it: which sections each combination of
 /// inputs gives, how it finds the fit's input file, and its errors.
 final class ReportCommandTests: XCTestCase {
+    override func setUpWithError() throws { try Launcher.requireCLITier() }
+
     func testEveryInputGivesEverySection() throws {
         let f = try ReportFixture.get()
         let out = f.path("all.html")

@@ -8,12 +8,13 @@ class ScalingLawCLITestCase: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }   // nil when set-up skipped
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 
 final class ScalingStudyTests: XCTestCase {
+    override func setUpWithError() throws { try Launcher.requireCLITier() }
+
     /// A tiny study: every run appears in the CSV with the documented columns,
     /// the markdown table and the SVG plot are written, and oversubscribed
     /// runs are marked.

@@ -6,12 +6,13 @@ final class SelectionCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }   // nil when set-up skipped
     }
 
     func file(_ name: String) -> String { dir.appendingPathComponent(name).path }
@@ -144,7 +145,7 @@ final class SelectionCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("subset.csv") && r.stderr.contains("not-an-item") && r.stderr.contains("line 3"), r.stderr)
 
         r = try irsl(["select", fit, "--per-benchmark", "5", "--method", "best", "--output", out], succeeds: false)
-        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("fisher, stratified or random"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("'best'") && r.stderr.contains("'fisher', 'stratified' or 'random'"), r.stderr)
         r = try irsl(["score", fit, data, "--level", "1.5", "--output", out], succeeds: false)
         XCTAssertTrue(r.stderr.contains("--level"), r.stderr)
         r = try irsl(["cat", fit, data, "--max-items", "0", "--output", out], succeeds: false)

@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 
 final class SVGTests: XCTestCase {
     func testTextIsEscaped() {

@@ -1,6 +1,6 @@
 import XCTest
 import IRT
-import Report
+import HTMLReport
 
 final class ItemInformationTests: XCTestCase {
     func testBernoulliWithoutFloorIsASquaredTimesPQ() {

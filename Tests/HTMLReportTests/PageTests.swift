@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 import Store
 
 /// The page as a whole, from a small fit built in memory: which sections

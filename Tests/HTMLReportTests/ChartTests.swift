@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 
 final class ChartTests: XCTestCase {
     private func count(_ name: String, in e: SVGElement) -> Int {

@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 import Store
 
 final class ReportCSVTests: XCTestCase {

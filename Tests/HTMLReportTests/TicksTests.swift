@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 
 final class TicksTests: XCTestCase {
     func testUnitIntervalGetsTenthsOfTwo() {

@@ -1,5 +1,5 @@
 import XCTest
-import Report
+import HTMLReport
 
 final class LegendTests: XCTestCase {
     func testEntriesComeFromLabelledMarksOnce() throws {
