@@ -47,4 +47,36 @@ final class PassAtKTests: XCTestCase {
         XCTAssertEqual(PassAtK.fromProbability(0, k: 10), 0)
         XCTAssertEqual(PassAtK.fromProbability(1, k: 10), 1)
     }
+
+    /// The Beta mixture equals the expectation of 1 − (1 − q)^k over
+    /// q ~ Beta(α, β), by numerical integration (midpoint rule in the
+    /// log-odds z = logit q, which removes the endpoint singularities), for
+    /// integer and non-integer k.
+    func testMixtureIsTheExpectationOverTheBetaRate() {
+        for (alpha, beta) in [(0.3, 2.0), (1.5, 0.4), (4.0, 9.0), (0.05, 0.2)] {
+            for k in [1.0, 3.0, 10.0, 2.5, 100.0] {
+                var sum = 0.0, norm = 0.0
+                let steps = 200_000
+                for i in 0..<steps {
+                    let z = -40 + 80 * (Double(i) + 0.5) / Double(steps)     // z = logit q
+                    let q = 1 / (1 + exp(-z))
+                    let w = exp(alpha * log(q) + beta * log1p(-q))          // q^α (1−q)^β dz  (dq = q(1−q) dz)
+                    sum += w * -expm1(k * log1p(-q)); norm += w
+                }
+                let expected = sum / norm
+                XCTAssertEqual(PassAtK.mixture(alpha: alpha, beta: beta, k: k), expected, accuracy: 1e-6, "α \(alpha) β \(beta) k \(k)")
+            }
+        }
+    }
+
+    /// As φ → ∞ the mixture is the binomial 1 − (1 − p)^k; with the model's
+    /// own counts the posterior moves toward them.
+    func testPredictedLimitsAndPosterior() {
+        XCTAssertEqual(PassAtK.predicted(p: 0.2, phi: 1e9, k: 10), PassAtK.fromProbability(0.2, k: 10), accuracy: 1e-6)
+        XCTAssertEqual(PassAtK.predicted(p: 0.2, phi: .nan, k: 10), PassAtK.fromProbability(0.2, k: 10))
+        let prior = PassAtK.predicted(p: 0.2, phi: 1, k: 10)
+        XCTAssertLessThan(prior, PassAtK.fromProbability(0.2, k: 10), "spread lowers pass@k")
+        XCTAssertLessThan(PassAtK.predicted(p: 0.2, phi: 1, k: 10, successes: 0, samples: 10), prior)
+        XCTAssertGreaterThan(PassAtK.predicted(p: 0.2, phi: 1, k: 10, successes: 3, samples: 10), prior)
+    }
 }
