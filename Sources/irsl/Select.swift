@@ -8,9 +8,9 @@ extension IRSL {
         static let configuration = CommandConfiguration(
             abstract: "Choose a small, informative subset of each benchmark's items from a fit.",
             discussion: """
-            reconstruction (needs --responses, the fit's input or any models with full responses): greedy
-            minimisation of the error of reconstructing those models' full benchmark scores from the subset's mean;
-            fisher (default): greedy maximisation of Fisher information integrated over the abilities of
+            reconstruction (the default when --responses gives models with full responses, normally the fit's
+            input): greedy minimisation of the error of reconstructing those models' full benchmark scores from
+            the subset's mean; fisher (the default without --responses): greedy maximisation of Fisher information integrated over the abilities of
             interest, with diminishing returns so the subset spreads over difficulties; stratified: one random
             item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
             models (default), a range (--ability LO:HI) or a CSV with a theta column (--population).
@@ -19,7 +19,7 @@ extension IRSL {
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
         @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
-        @Option(help: "Selection method (see above).") var method: SelectMethod = .fisher
+        @Option(help: "Selection method (see above; default reconstruction with --responses, else fisher).") var method: SelectMethod?
         @Option(help: "Response file of models with full responses (reconstruction; normally the fit's input).") var responses: String?
         @Option(parsing: .unconditional, help: "Ability range of interest LO:HI (uniform weights), e.g. -1:2.5.") var ability: String?
         @Option(help: "CSV of abilities of interest: a theta column, optional weight column.") var population: String?
@@ -35,6 +35,7 @@ extension IRSL {
         }
 
         func run() throws {
+            let method = self.method ?? (responses == nil ? .fisher : .reconstruction)
             let (fitResult, bank) = try ItemBank.read(fit: fit)
             let distribution: AbilityDistribution
             if let ability { distribution = try AbilityDistribution.parseRange(ability) }

@@ -61,7 +61,8 @@ final class SelectionCLITests: XCTestCase {
         }
 
         let rec = file("reconstruction.csv")
-        try irsl(["select", fit, "--per-benchmark", "6", "--method", "reconstruction", "--responses", data, "--output", rec])
+        let recRun = try irsl(["select", fit, "--per-benchmark", "6", "--responses", data, "--output", rec])
+        XCTAssertTrue(recRun.stdout.contains("irsl select: reconstruction"), "reconstruction is the default with --responses: \(recRun.stdout)")
         let recRows = try csv(rec).rows
         XCTAssertEqual(recRows.count, 18)
         XCTAssertEqual(Set(recRows.map { $0[0] }).count, 18)
