@@ -116,15 +116,9 @@ public struct CalibrationJob {
         } else {
             floors = [Double](repeating: 0, count: info.items)
         }
-        var benchmarkNames: [String] = []
-        var index: [String: Int32] = [:]
-        let benchmarkOfItem: [Int32] = info.benchmarks.map { name in
-            if let i = index[name] { return i }
-            let i = Int32(benchmarkNames.count)
-            index[name] = i
-            benchmarkNames.append(name)
-            return i
-        }
+        let benchmarks = BenchmarkIndex(itemBenchmarks: info.benchmarks)
+        let benchmarkNames = benchmarks.names
+        let benchmarkOfItem = benchmarks.ofItem.map(Int32.init)
 
         // A resume is checked before the shard is read: a wrong checkpoint fails fast.
         let fingerprint = try InputFingerprint.of(input, info: info)

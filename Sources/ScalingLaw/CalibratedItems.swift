@@ -32,11 +32,9 @@ public struct CalibratedItems: Sendable {
                 phi: [Double], response: ResponseModel) {
         self.dims = dims; self.itemIDs = itemIDs; self.a = a; self.d = d; self.g = g
         self.phi = phi; self.response = response
-        var names: [String] = [], index: [String: Int] = [:]
-        benchmarkOfItem = itemBenchmarks.map { b in
-            if let i = index[b] { return i }
-            index[b] = names.count; names.append(b); return names.count - 1
-        }
+        let benchmarks = BenchmarkIndex(itemBenchmarks: itemBenchmarks)
+        let names = benchmarks.names
+        benchmarkOfItem = benchmarks.ofItem
         benchmarkNames = names
         if self.phi.count != names.count { self.phi = [Double](repeating: .nan, count: names.count) }
     }

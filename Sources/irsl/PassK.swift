@@ -86,9 +86,6 @@ extension IRSL {
 enum PassKCounts {
     static func read(_ path: String, fitItems: [String], models: [String]) throws -> [(responses: [Float], trials: [Int32])] {
         let info = try ResponseFileInfo.read(path)
-        guard info.hasTrials else {
-            throw StoreError(file: path, field: ResponseLayout.trials, message: "missing; the unbiased pass@k estimator needs trial counts")
-        }
         var row: [String: Int] = [:], column: [String: Int] = [:]
         for (i, n) in info.modelNames.enumerated() where row[n] == nil { row[n] = i }
         for (j, id) in info.itemIDs.enumerated() where column[id] == nil { column[id] = j }
@@ -96,15 +93,14 @@ enum PassKCounts {
             guard let j = column[id] else { throw StoreError(file: path, field: ResponseLayout.itemIDs, message: "no item '\(id)' of the fit") }
             return j
         }
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
-        let n = info.items
-        var y = [Float](repeating: .nan, count: n), t = [Int32](repeating: 0, count: n)
-        return try models.map { name in
+        let rows = try models.map { name -> Int in
             guard let r = row[name] else { throw StoreError(file: path, field: ResponseLayout.modelNames, message: "no model '\(name)' of the fit") }
-            try y.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.responses, rowStart: r, rowCount: 1, into: $0) }
-            try t.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.trials, rowStart: r, rowCount: 1, into: $0) }
-            return (map.map { y[$0] }, map.map { t[$0] })
+            return r
         }
+        let reader = try ResponseRows(path: path, info: info, trials: true, why: "the unbiased pass@k estimator needs trial counts")
+        defer { reader.close() }
+        let (y, t) = try reader.rows(rows)
+        let n = info.items
+        return rows.indices.map { i in (map.map { y[i * n + $0] }, map.map { t![i * n + $0] }) }
     }
 }

@@ -44,12 +44,12 @@ extension IRSL {
             // Families and compute: --input, else the fit's own input file.
             var table: ModelCovariateTable?, covariates: [ModelCovariates] = [], modelsNote: String?
             if let input {
-                table = try ModelCovariateTable.read(responseFile: input)
                 covariates = try CovariateSource.responseFile(input)
+                table = ModelCovariateTable(source: input, covariates: covariates)
             } else if let found = CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit) {
                 do {
-                    table = try ModelCovariateTable.read(responseFile: found)
                     covariates = try CovariateSource.responseFile(found)
+                    table = ModelCovariateTable(source: found, covariates: covariates)
                 } catch {
                     modelsNote = "The fit's input \(found) could not be read (\(error))."
                 }
