@@ -75,11 +75,8 @@ public struct CalibratedItems: Sendable {
     /// P(1 − P)/(φ + 1) for Beta, P(1 − P)/t for t trials (Bernoulli: t = 1).
     @inlinable
     public func responseVariance(_ p: Double, benchmark b: Int, trials: Double) -> Double {
-        switch response {
-        case .beta: return p * (1 - p) / (phi[b] + 1)
-        case .bernoulli: return (dispersion?[b] ?? 1) * p * (1 - p)
-        case .binomial: return (dispersion?[b] ?? 1) * p * (1 - p) / max(trials, 1)
-        }
+        let v = ItemInformation.variance(p: p, response: response, phi: phi[b], trials: response == .binomial ? max(trials, 1) : 1)
+        return response == .beta ? v : (dispersion?[b] ?? 1) * v
     }
 
     /// Pearson estimate of the dispersion of each benchmark from fitted rows

@@ -53,37 +53,6 @@ public enum CovariateSource {
     public static func csv(_ path: String) throws -> [ModelCovariates] {
         try ModelCovariates.read(csv: path)
     }
-
-    /// The response file a fit was made from, taken from the fit's `command`
-    /// attribute (`irsl fit INPUT --output ...`, possibly under mpirun): the
-    /// first argument after `fit` that is neither an option nor an option's
-    /// value. A relative path is tried as given (the directory the fit ran
-    /// in) and then relative to the fit file's directory. nil when the
-    /// command names no input (e.g. it came from a config file) or the file
-    /// is not found at either place.
-    public static func responseFile(fromCommand command: String, fitPath: String) -> String? {
-        let tokens = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard let fit = tokens.firstIndex(of: "fit") else { return nil }
-        let takesValue: Set<String> = ["-o", "--output", "--model", "--dims", "--response", "--max-iterations",
-                                       "--tolerance", "--parameter-tolerance", "--config",
-                                       "--checkpoint", "--checkpoint-every"]
-        var i = fit + 1
-        var input: String?
-        while i < tokens.count {
-            let t = tokens[i]
-            if t.hasPrefix("-") {
-                if takesValue.contains(t) { i += 1 }
-            } else { input = t; break }
-            i += 1
-        }
-        guard let input else { return nil }
-        if FileManager.default.fileExists(atPath: input) { return input }
-        if !input.hasPrefix("/") {
-            let beside = ((fitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(input)
-            if FileManager.default.fileExists(atPath: beside) { return beside }
-        }
-        return nil
-    }
 }
 
 /// Standardisation of the raw covariates and the design row of the law.

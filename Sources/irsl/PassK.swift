@@ -12,15 +12,15 @@ extension IRSL {
             pass@k = mean over a benchmark's questions of 1 − (1 − p)^k, p = g + (1 − g)σ(a·θ + d) for each
             fitted model. For binomial data (successes out of n samples, /trials) the unbiased estimator
             1 − C(n − c, k)/C(n, k) from the counts is shown next to it for k ≤ n; beyond n only the
-            calibrated p extrapolates. Counts come from --input or the response file named by the fit's
-            @command. Prints the mean over the selected models; --output writes every model:
+            calibrated p extrapolates. Counts come from --input or the response file the fit records as its
+            @input. Prints the mean over the selected models; --output writes every model:
             model,benchmark,k,predicted,empirical,questions. See docs/scaling-law.md.
             """)
 
         @Argument(help: "Fit output file (irsl fit).") var fit: String
         @Option(help: "Comma-separated k values.") var k = "1,10,100,1000"
         @Option(help: "Models: comma-separated names, or a CSV file with a name (or model) column. Default: all.") var models: String?
-        @Option(help: "Response file with the counts (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "Response file with the counts (default: the one the fit records, @input).") var input: String?
         @Option(name: .shortAndLong, help: "CSV to write, one row per model, benchmark and k.") var output: String?
 
         func validate() throws { _ = try LawCLI.integers(k, option: "--k") }
@@ -53,11 +53,11 @@ extension IRSL {
             var counts: [(responses: [Float], trials: [Int32])]?
             var note = "no counts (the fit's likelihood is \(result.attributes.response), not binomial): predicted only"
             if result.attributes.response == "binomial" {
-                if let path = LawCLI.responseFile(fit: fit, result: result, input: input) {
+                if let path = LawCLI.responseFile(result: result, input: input) {
                     counts = try PassKCounts.read(path, fitItems: result.itemIDs, models: selected.map { result.modelNames[$0] })
                     note = "empirical: unbiased estimator from the counts of \(path)"
                 } else {
-                    note = "no counts: the fit's @command names no response file here; give --input"
+                    note = "no counts: \(result.attributes.inputProblem); give --input"
                 }
             }
             let rows = PassAtK.table(bank: bank, theta: result.theta, modelNames: result.modelNames,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IRT
 import Report
 import ScalingLaw
 import Store
@@ -19,7 +20,7 @@ extension IRSL {
             least-squares line; the item map (discrimination against difficulty, flagged items from \
             --diagnostics); test information per benchmark for all items and the --subset; forecasts with \
             intervals and, for backtests, accuracy tables. A section whose input is absent is replaced by a note. \
-            Families and compute come from --input, else from the response file named by the fit's @command. \
+            Families and compute come from --input, else from the response file the fit records as its @input. \
             See docs/report.md.
             """)
 
@@ -28,7 +29,7 @@ extension IRSL {
         @Option(help: "Forecasts CSV (irsl forecast or irsl backtest).") var forecasts: String?
         @Option(help: "Item diagnostics CSV (irsl items).") var diagnostics: String?
         @Option(help: "Selected items CSV (irsl select).") var subset: String?
-        @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "Response file the fit was made from (default: the one the fit records, @input).") var input: String?
         @Option(help: "CSV of the forecast models' covariates, name,family,params,tokens,flops (as for irsl forecast --models).") var models: String?
         @Option(help: "Central probability of the law's prediction band and forecast intervals.") var level = 0.9
         @Option(name: .shortAndLong, help: "HTML file to write.") var output: String
@@ -46,7 +47,7 @@ extension IRSL {
             if let input {
                 covariates = try CovariateSource.responseFile(input)
                 table = ModelCovariateTable(source: input, covariates: covariates)
-            } else if let found = CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit) {
+            } else if let found = result.attributes.existingInput {
                 do {
                     covariates = try CovariateSource.responseFile(found)
                     table = ModelCovariateTable(source: found, covariates: covariates)
@@ -54,7 +55,7 @@ extension IRSL {
                     modelsNote = "The fit's input \(found) could not be read (\(error))."
                 }
             } else {
-                modelsNote = "The fit's @command names no response file that exists here."
+                modelsNote = "No families or compute: \(result.attributes.inputProblem); give --input."
             }
 
             let forecastTable = try forecasts.map { try ForecastTable.read($0) }
@@ -89,7 +90,7 @@ extension IRSL {
 enum LawOverlayBuilder {
     static func build(law: AbilityLaw, path: String, level: Double, fit: FitResult,
                       covariates: [ModelCovariates], forecasts: ForecastTable?) -> LawOverlay {
-        let z = ScalingLaw.normalQuantile(0.5 + level / 2)
+        let z = IRT.normalQuantile(0.5 + level / 2)
         func point(_ raw: [Double], _ family: String?) -> LawOverlay.CurvePoint {
             let p = law.predict(raw: raw, family: family)
             let sd = p.totalVariance[0].squareRoot()
