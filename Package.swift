@@ -40,7 +40,7 @@ let package = Package(
         // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
         .target(name: "Distributed", dependencies: ["CMPI"]),
         // The documented file formats (docs/format.md): HDF5, and every CSV read or written.
-        .target(name: "Store", dependencies: ["CHDF5", .product(name: "CSV", package: "CSV.swift")]),
+        .target(name: "Store", dependencies: ["CHDF5", "IRT", .product(name: "CSV", package: "CSV.swift")]),
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
         // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
@@ -60,7 +60,7 @@ let package = Package(
 
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "IRT"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
