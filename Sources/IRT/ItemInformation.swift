@@ -25,7 +25,7 @@ import Foundation
 /// `fisher` those return, times a²), written here once for selection,
 /// scoring, diagnostics, forecasts and the report. `InformationTests`
 /// (Selection) checks them against numerical second derivatives of the
-/// expected log-likelihood; `ItemInformationTests` (IRT) against reference values.
+/// expected log-likelihood; `ResponseMathTests` (IRT) against reference values.
 public enum ItemInformation {
     /// Fisher information about θ of one response to item (a, d, g) at θ.
     /// `trials` multiplies the Bernoulli information (binomial responses);

@@ -4,7 +4,7 @@ import XCTest
 
 /// The per-response math shared by selection, scoring, laws and the report,
 /// against values computed independently (closed forms, tables).
-final class ItemInformationTests: XCTestCase {
+final class ResponseMathTests: XCTestCase {
     func testNormalQuantileReferenceValues() {
         // Φ⁻¹ from standard tables (R's qnorm to 16 digits).
         XCTAssertEqual(normalQuantile(0.5), 0, accuracy: 1e-15)
