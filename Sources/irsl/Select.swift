@@ -36,14 +36,11 @@ extension IRSL {
             else { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
             let selector = ItemSelector(bank: bank, population: distribution)
             let chosen = selector.select(perBenchmark: perBenchmark, method: method, seed: seed)
-            var csv = CSVWriter()
-            csv.row(["item", "benchmark", "a", "d", "g", "info"])
-            for c in chosen {
-                let j = c.item
-                csv.row([bank.ids[j], bank.benchmarkNames[bank.benchmarkOfItem[j]]]
-                        + [bank.a[j], bank.d[j], bank.g[j], c.information].map(CSVWriter.number))
+            let rows = chosen.map { c in
+                SubsetTable.Row(item: bank.ids[c.item], benchmark: bank.benchmarkNames[bank.benchmarkOfItem[c.item]],
+                                a: bank.a[c.item], d: bank.d[c.item], g: bank.g[c.item], info: c.information)
             }
-            try writeTextAtomically(output, csv.text)
+            try writeTextAtomically(output, SubsetTable(path: output, rows: rows).csv())
 
             // What the subset buys: the expected standard error of a new model's ability over the distribution.
             let tau = bank.prior.precision
