@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["IRT", "Store"], swiftSettings: fast),
         // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
         .target(name: "Distributed", dependencies: ["CMPI"]),
-        // The documented HDF5 file format (docs/format.md).
-        .target(name: "Store", dependencies: ["CHDF5"]),
+        // The documented file formats (docs/format.md): HDF5, and every CSV read or written.
+        .target(name: "Store", dependencies: ["CHDF5", "IRT", .product(name: "CSV", package: "CSV.swift")]),
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
         // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
@@ -62,7 +62,7 @@ let package = Package(
 
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "IRT"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "ScalingStudyTests", dependencies: ["ScalingStudy", "Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),

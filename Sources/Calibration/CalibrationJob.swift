@@ -204,7 +204,7 @@ public struct CalibrationJob {
             seconds: summary.seconds, model: options.model.rawValue, response: options.response.rawValue,
             irslVersion: version, command: command, clampedEntries: summary.clampedEntries,
             nObservations: summary.observations)
-        let result = FitResult(
+        var result = FitResult(
             modelNames: info.modelNames, theta: theta, thetaSE: thetaSE,
             itemIDs: info.itemIDs, itemBenchmarks: info.benchmarks,
             a: items.a, d: items.d, g: items.g, aSE: se.aSE, dSE: se.dSE,
@@ -222,9 +222,14 @@ public struct CalibrationJob {
         say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
                    summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds))
         let reduceSeconds = comm.allreduceMax(calibrator.allreduceSeconds)
+        let timings = FitTimings(readSeconds: readSeconds, computeSeconds: max(summary.iterationSeconds - reduceSeconds, 0),
+                                 allreduceSeconds: reduceSeconds, peakRSSMB: (peaks.max() ?? 0) / 1e6)
         say(String(format: "timings: read_seconds=%.3f compute_seconds=%.3f allreduce_seconds=%.3f iterations=%d peak_rss_mb=%.1f",
-                   readSeconds, max(summary.iterationSeconds - reduceSeconds, 0), reduceSeconds, summary.iterations,
-                   (peaks.max() ?? 0) / 1e6))
+                   timings.readSeconds, timings.computeSeconds, timings.allreduceSeconds, summary.iterations, timings.peakRSSMB))
+        // The fit file is self-contained: its input, its timings and its models' covariates (docs/format.md).
+        result.attributes.input = URL(fileURLWithPath: input).standardizedFileURL.path
+        result.attributes.timings = timings
+        result.recordCovariates(of: info)
         say("memory: peak RSS per rank " + peaks.map { String(format: "%.0f MB", $0 / 1e6) }.joined(separator: ", ")
             + String(format: "; largest shard %.0f MB of responses", shardBytes / 1e6))
         var recovery: Recovery?
@@ -261,16 +266,8 @@ public struct CalibrationJob {
 
     /// Each item's benchmark index, benchmarks numbered by first appearance.
     static func benchmarkIndex(_ benchmarks: [String]) -> (ofItem: [Int32], names: [String]) {
-        var names: [String] = []
-        var index: [String: Int32] = [:]
-        let ofItem: [Int32] = benchmarks.map { name in
-            if let i = index[name] { return i }
-            let i = Int32(names.count)
-            index[name] = i
-            names.append(name)
-            return i
-        }
-        return (ofItem, names)
+        let index = BenchmarkIndex(itemBenchmarks: benchmarks)
+        return (index.ofItem.map(Int32.init), index.names)
     }
 
     /// Every model needs an observed entry, and so does every item; items

@@ -189,13 +189,12 @@ public struct InputFingerprint: Codable, Equatable {
         let m = info.models, n = info.items
         let count = min(8, m)
         let rows = (0..<count).map { count == 1 ? 0 : $0 * (m - 1) / (count - 1) }
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
+        let reader = try ResponseRows(path: path, info: info)
+        defer { reader.close() }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var buffer = [Float](repeating: 0, count: n)
-        for r in rows {
-            try buffer.withUnsafeMutableBufferPointer { try file.readRows("/responses", rowStart: r, rowCount: 1, into: $0) }
-            buffer.withUnsafeBytes { h = FNV1a.hash($0, seed: h) }
+        let sampled = try reader.rows(rows).responses
+        for i in rows.indices {
+            sampled[(i * n)..<((i + 1) * n)].withUnsafeBytes { h = FNV1a.hash($0, seed: h) }
         }
         let ids = FNV1a.hash(info.modelNames + ["|"] + info.itemIDs + ["|"] + info.benchmarks)
         return InputFingerprint(models: m, items: n, kind: info.kind.rawValue,

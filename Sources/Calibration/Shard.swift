@@ -26,25 +26,12 @@ public struct Shard {
 
     /// Reads rows `partition` of `/responses` (and `/trials`) with one hyperslab each.
     public static func load(_ path: String, info: ResponseFileInfo, rows partition: Range<Int>, needTrials: Bool) throws -> Shard {
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
-        let n = info.items
-        var responses = [Float](repeating: .nan, count: partition.count * n)
-        try responses.withUnsafeMutableBufferPointer {
-            try file.readRows("/responses", rowStart: partition.lowerBound, rowCount: partition.count, into: $0)
-        }
-        var trials: [Float]?
-        if needTrials {
-            guard info.hasTrials else {
-                throw StoreError(file: path, field: "/trials", message: "the binomial likelihood needs trial counts; the file has none (use --response beta or bernoulli)")
-            }
-            var counts = [Int32](repeating: 0, count: partition.count * n)
-            try counts.withUnsafeMutableBufferPointer {
-                try file.readRows("/trials", rowStart: partition.lowerBound, rowCount: partition.count, into: $0)
-            }
-            trials = counts.map { Float($0) }
-        }
-        return Shard(rowStart: partition.lowerBound, rows: partition.count, items: n, responses: responses, trials: trials)
+        let reader = try ResponseRows(path: path, info: info, trials: needTrials,
+                                      why: "the binomial likelihood needs trial counts; the file has none (use --response beta or bernoulli)")
+        defer { reader.close() }
+        let (responses, counts) = try reader.read(partition)
+        return Shard(rowStart: partition.lowerBound, rows: partition.count, items: info.items, responses: responses,
+                     trials: counts.map { $0.map { Float($0) } })
     }
 
     /// Checks every entry and prepares it for `response`: values must be NaN

@@ -1,28 +1,20 @@
 import Foundation
 import IRT
 
-/// Fisher information about θ of one response, I(θ) = a² · w(η) with
-/// w = E[−∂²ℓ/∂η²] taken from the fit's own likelihoods in IRT, so the
-/// report's curves use exactly the model that was fitted (docs/estimator.md):
-///
-/// * Bernoulli with floor g (3PL): I = a² P′² / (P(1 − P)); binomial is
-///   drawn per trial, the same form.
-/// * Beta(μφ, (1 − μ)φ): I = a² φ² P′² (ψ′(μφ) + ψ′((1 − μ)φ)),
-///
-/// with P′ = dP/dη = (1 − g)σ(η)(1 − σ(η)).
-public enum ItemInformation {
+/// The report's view of IRT's `ItemInformation` (the one definition of
+/// Fisher information about θ, I(θ) = a² w(η), for every likelihood of the
+/// fit): curves read the fit's `@response` as text, so these take it as a
+/// string. Anything but `beta` is drawn as Bernoulli (binomial per trial);
+/// a Beta item without a usable φ has no information to draw (NaN).
+extension ItemInformation {
     /// Information of one item at ability `theta`. `response` is the fit's
     /// `@response` (`beta`, `bernoulli` or `binomial`); `phi` is used for Beta only.
     public static func fisher(theta: Double, a: Double, d: Double, g: Double, response: String, phi: Double) -> Double {
-        let eta = a * theta + d
-        let w: Double
         if response == "beta" {
             guard phi > 0, phi.isFinite else { return .nan }
-            w = BetaLikelihood.scoreAndFisher(y: 0.5, trials: 1, eta: eta, floor: g, phi: phi).fisher
-        } else {
-            w = BinomialLikelihood.scoreAndFisher(y: 0.5, trials: 1, eta: eta, floor: g, phi: phi).fisher
+            return fisher(theta: theta, a: a, d: d, g: g, response: ResponseModel.beta, phi: phi)
         }
-        return a * a * w
+        return fisher(theta: theta, a: a, d: d, g: g, response: ResponseModel.bernoulli, phi: phi)
     }
 
     /// The test information Σ_j I_j(θ) of items (a, d, g) at each θ of `grid`.

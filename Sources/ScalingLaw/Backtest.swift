@@ -4,61 +4,6 @@ import Foundation
 import IRT
 import Store
 
-/// One train/test split of the models of a response file (rows).
-public struct SplitFold: Sendable {
-    public var name: String
-    public var train: [Int]
-    public var test: [Int]
-}
-
-/// `SPLIT.csv`: columns `model,role` with role `train` or `test`, and an
-/// optional `fold` column: each distinct fold is an independent split
-/// (its own calibration, law and baselines), which is how a
-/// leave-one-family-out protocol runs in one command. Models of the
-/// response file that the split does not list take no part.
-public enum SplitFile {
-    public static func read(_ path: String, modelNames: [String]) throws -> [SplitFold] {
-        let t = try CSVTable(path: path)
-        let model = try t.requiredColumn(["model", "name"])
-        let role = try t.requiredColumn(["role"])
-        let fold = t.columnIndex(["fold"])
-        var row: [String: Int] = [:]
-        for (i, n) in modelNames.enumerated() where row[n] == nil { row[n] = i }
-        var order: [String] = [], folds: [String: SplitFold] = [:]
-        for r in t.rows.indices {
-            let name = t.rows[r][model].trimmingCharacters(in: .whitespaces)
-            let where_ = "column \(t.header[model]), line \(t.lines[r])"
-            guard let m = row[name] else {
-                throw StoreError(file: path, field: where_, message: "model '\(name)' is not in the response file's /models/name")
-            }
-            let f = fold.map { t.rows[r][$0].trimmingCharacters(in: .whitespaces) } ?? ""
-            if folds[f] == nil { folds[f] = SplitFold(name: f, train: [], test: []); order.append(f) }
-            switch t.rows[r][role].trimmingCharacters(in: .whitespaces).lowercased() {
-            case "train": folds[f]!.train.append(m)
-            case "test": folds[f]!.test.append(m)
-            case let other:
-                throw StoreError(file: path, field: "column \(t.header[role]), line \(t.lines[r])", message: "expected train or test, found '\(other)'")
-            }
-        }
-        for f in order {
-            let s = folds[f]!
-            let both = Set(s.train).intersection(s.test)
-            if let m = both.first {
-                throw StoreError(file: path, field: "column \(t.header[role])", message: "model '\(modelNames[m])' is both train and test\(f.isEmpty ? "" : " in fold \(f)")")
-            }
-            let listed = s.train + s.test
-            if Set(listed).count != listed.count {
-                let twice = Dictionary(grouping: listed, by: { $0 }).first { $0.value.count > 1 }!.key
-                throw StoreError(file: path, field: "column \(t.header[model])", message: "model '\(modelNames[twice])' is listed twice\(f.isEmpty ? "" : " in fold \(f)")")
-            }
-            guard !s.train.isEmpty, !s.test.isEmpty else {
-                throw StoreError(file: path, field: "column \(t.header[role])", message: "\(f.isEmpty ? "the split" : "fold \(f)") needs train and test models; found \(s.train.count) train, \(s.test.count) test")
-            }
-        }
-        return order.map { folds[$0]! }
-    }
-}
-
 /// Options of a backtest.
 public struct BacktestOptions: Sendable {
     /// The calibration's model, tolerances and ridges; `dims`, `response`,
@@ -106,27 +51,17 @@ public enum Backtest {
         let info = try ResponseFileInfo.read(responsePath)
         let response = try options.response ?? CalibrationJob.resolve("auto", kind: info.kind, declared: info.likelihood, path: responsePath)
         let n = info.items
-        let file = try H5File(responsePath, mode: .readOnly)
-        var matrix = [Float](repeating: .nan, count: info.models * n)
-        try matrix.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.responses, rowStart: 0, rowCount: info.models, into: $0) }
-        var trials: [Int32]?
-        if info.hasTrials {
-            var t = [Int32](repeating: 0, count: info.models * n)
-            try t.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.trials, rowStart: 0, rowCount: info.models, into: $0) }
-            trials = t
-        }
-        file.close()
-        if response.needsTrials && trials == nil {
+        if response.needsTrials && !info.hasTrials {
             throw StoreError(file: responsePath, field: ResponseLayout.trials, message: "the binomial likelihood needs trial counts; the file has none")
         }
+        let reader = try ResponseRows(path: responsePath, info: info, trials: info.hasTrials)
+        let (matrix, trials) = try reader.read(0..<info.models)
+        reader.close()
         let covariates = try CovariateSource.responseFile(responsePath)
         let floors = info.floor ?? [Double](repeating: 0, count: n)
-        var benchmarkNames: [String] = [], benchmarkIndex: [String: Int] = [:]
-        let benchmarkOfItem = info.benchmarks.map { b -> Int in
-            if let i = benchmarkIndex[b] { return i }
-            benchmarkIndex[b] = benchmarkNames.count; benchmarkNames.append(b); return benchmarkNames.count - 1
-        }
-        let bCount = benchmarkNames.count
+        let benchmarks = BenchmarkIndex(itemBenchmarks: info.benchmarks)
+        let benchmarkNames = benchmarks.names, benchmarkOfItem = benchmarks.ofItem
+        let bCount = benchmarks.count
         var benchmarkFloor = [Double](repeating: 0, count: bCount), itemsPer = [Int](repeating: 0, count: bCount)
         for j in 0..<n { benchmarkFloor[benchmarkOfItem[j]] += floors[j]; itemsPer[benchmarkOfItem[j]] += 1 }
         for b in 0..<bCount { benchmarkFloor[b] /= Double(itemsPer[b]) }
@@ -228,15 +163,12 @@ public enum Backtest {
     /// forecast, as `irsl forecast` writes it), then `observed,family,fold`
     /// and the two baselines' forecasts and intervals.
     public static func csv(_ r: BacktestResult) -> String {
-        var w = CSVWriter()
-        w.row(["model", "benchmark", "predicted", "lower", "upper", "observed", "family", "fold",
-               "flops_only", "flops_only_lower", "flops_only_upper", "family_flops", "family_flops_lower", "family_flops_upper"])
-        let num = CSVWriter.number
-        for i in r.law.indices {
+        let rows = r.law.indices.map { i -> ForecastTable.Row in
             let l = r.law[i], a = r.flopsOnly[i], b = r.familyFlops[i]
-            w.row([l.model, l.benchmark, num(l.predicted), num(l.lower), num(l.upper), num(l.observed), l.family, l.fold,
-                   num(a.predicted), num(a.lower), num(a.upper), num(b.predicted), num(b.lower), num(b.upper)])
+            return ForecastTable.Row(model: l.model, benchmark: l.benchmark, predicted: l.predicted, lower: l.lower, upper: l.upper,
+                                     observed: l.observed, family: l.family, fold: l.fold,
+                                     baselines: [a, b].map { .init(predicted: $0.predicted, lower: $0.lower, upper: $0.upper) })
         }
-        return w.text
+        return ForecastTable(path: "", rows: rows, baselines: ["flops_only", "family_flops"], hasObserved: true).csv()
     }
 }

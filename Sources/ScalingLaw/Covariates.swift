@@ -20,30 +20,8 @@ public enum CovariateSet: String, CaseIterable, Sendable {
     public var designCount: Int { self == .flops ? 2 : 4 }
 }
 
-/// What is known about one model outside its responses.
-public struct ModelCovariates: Sendable, Equatable {
-    public var name: String
-    /// nil when unknown.
-    public var family: String?
-    /// Parameters, training tokens and training FLOPs, NaN when unknown, in
-    /// any consistent units (the law uses their logs, standardised, so only
-    /// `irsl optimal`'s C ≈ 6·P·T cares: raw counts, or billions, trillions
-    /// and 1e21 FLOPs, both satisfy it).
-    public var params: Double
-    public var tokens: Double
-    public var flops: Double
-
-    public init(name: String, family: String?, params: Double = .nan, tokens: Double = .nan, flops: Double = .nan) {
-        self.name = name; self.family = family; self.params = params; self.tokens = tokens; self.flops = flops
-    }
-
-    /// The FLOPs, or 6·P·T when only parameters and tokens are known.
-    public var effectiveFlops: Double {
-        if flops > 0 && flops.isFinite { return flops }
-        if params > 0 && tokens > 0 && params.isFinite && tokens.isFinite { return 6 * params * tokens }
-        return .nan
-    }
-
+/// The law's view of a model's covariates (`ModelCovariates` is Store's).
+extension ModelCovariates {
     /// The raw (log10) covariates of `set`, or nil when one is missing or not positive.
     public func raw(_ set: CovariateSet) -> [Double]? {
         switch set {
@@ -66,73 +44,14 @@ public struct ModelCovariates: Sendable, Equatable {
 
 /// Reading covariates from a response file or a CSV.
 public enum CovariateSource {
-    /// `/models/name`, `/models/family`, `/models/params`, `/models/tokens`,
-    /// `/models/flops` of a response file (docs/format.md).
+    /// `/models/*` of a response file (Store's reader).
     public static func responseFile(_ path: String) throws -> [ModelCovariates] {
-        let info = try ResponseFileInfo.read(path)
-        return (0..<info.models).map { m in
-            ModelCovariates(name: info.modelNames[m], family: info.families?[m],
-                            params: info.params?[m] ?? .nan, tokens: info.tokens?[m] ?? .nan,
-                            flops: info.flops?[m] ?? .nan)
-        }
+        try ModelCovariates.read(responseFile: path)
     }
 
-    /// A CSV with a header `name,family,params,tokens,flops` (`model` is
-    /// accepted for `name`; `family`, `params`, `tokens`, `flops` are each
-    /// optional; empty cells are unknown).
+    /// A covariates CSV (Store's reader): `name,family,params,tokens,flops`.
     public static func csv(_ path: String) throws -> [ModelCovariates] {
-        let t = try CSVTable(path: path)
-        let name = try t.requiredColumn(["name", "model"])
-        let family = t.columnIndex(["family"])
-        let params = t.columnIndex(["params"]), tokens = t.columnIndex(["tokens"]), flops = t.columnIndex(["flops"])
-        guard params != nil || flops != nil else {
-            throw StoreError(file: path, field: "header", message: "expected a 'flops' column or 'params' and 'tokens' columns, found \(t.header.joined(separator: ","))")
-        }
-        var out: [ModelCovariates] = []
-        for r in t.rows.indices {
-            let n = t.rows[r][name].trimmingCharacters(in: .whitespaces)
-            guard !n.isEmpty else {
-                throw StoreError(file: path, field: "column \(t.header[name]), line \(t.lines[r])", message: "empty model name")
-            }
-            let f = family.map { t.rows[r][$0].trimmingCharacters(in: .whitespaces) }
-            out.append(ModelCovariates(
-                name: n, family: f?.isEmpty == true ? nil : f,
-                params: try params.map { try t.number(row: r, column: $0) } ?? .nan,
-                tokens: try tokens.map { try t.number(row: r, column: $0) } ?? .nan,
-                flops: try flops.map { try t.number(row: r, column: $0) } ?? .nan))
-        }
-        return out
-    }
-
-    /// The response file a fit was made from, taken from the fit's `command`
-    /// attribute (`irsl fit INPUT --output ...`, possibly under mpirun): the
-    /// first argument after `fit` that is neither an option nor an option's
-    /// value. A relative path is tried as given (the directory the fit ran
-    /// in) and then relative to the fit file's directory. nil when the
-    /// command names no input (e.g. it came from a config file) or the file
-    /// is not found at either place.
-    public static func responseFile(fromCommand command: String, fitPath: String) -> String? {
-        let tokens = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard let fit = tokens.firstIndex(of: "fit") else { return nil }
-        let takesValue: Set<String> = ["-o", "--output", "--model", "--dims", "--response", "--max-iterations",
-                                       "--tolerance", "--parameter-tolerance", "--config",
-                                       "--checkpoint", "--checkpoint-every"]
-        var i = fit + 1
-        var input: String?
-        while i < tokens.count {
-            let t = tokens[i]
-            if t.hasPrefix("-") {
-                if takesValue.contains(t) { i += 1 }
-            } else { input = t; break }
-            i += 1
-        }
-        guard let input else { return nil }
-        if FileManager.default.fileExists(atPath: input) { return input }
-        if !input.hasPrefix("/") {
-            let beside = ((fitPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(input)
-            if FileManager.default.fileExists(atPath: beside) { return beside }
-        }
-        return nil
+        try ModelCovariates.read(csv: path)
     }
 }
 

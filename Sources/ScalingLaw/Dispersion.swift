@@ -65,27 +65,15 @@ extension CalibratedItems {
         }
         var fitRow: [String: Int] = [:]
         for (m, name) in modelNames.enumerated() where fitRow[name] == nil { fitRow[name] = m }
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
+        let reader = try ResponseRows(path: path, info: info, trials: info.hasTrials)
+        defer { reader.close() }
         let n = info.items, k = dims
-        let block = max(1, (1 << 22) / max(n, 1))
-        var y = [Float](repeating: .nan, count: block * n)
-        var t = [Int32](repeating: 0, count: info.hasTrials ? block * n : 0)
         var acc = DispersionAccumulator(bank: self)
-        for start in stride(from: 0, to: info.models, by: block) {
-            let count = min(block, info.models - start)
-            try y.withUnsafeMutableBufferPointer {
-                try file.readRows(ResponseLayout.responses, rowStart: start, rowCount: count, into: UnsafeMutableBufferPointer(rebasing: $0[0..<(count * n)]))
-            }
-            if info.hasTrials {
-                try t.withUnsafeMutableBufferPointer {
-                    try file.readRows(ResponseLayout.trials, rowStart: start, rowCount: count, into: UnsafeMutableBufferPointer(rebasing: $0[0..<(count * n)]))
-                }
-            }
-            for r in 0..<count {
-                guard let m = fitRow[info.modelNames[start + r]] else { continue }
+        try reader.forEachBlock { block, y, t in
+            for r in 0..<block.count {
+                guard let m = fitRow[info.modelNames[block.lowerBound + r]] else { continue }
                 let row = map.map { y[r * n + $0] }
-                let trials: [Float]? = info.hasTrials && response.needsTrials ? map.map { Float(t[r * n + $0]) } : nil
+                let trials: [Float]? = response.needsTrials ? t.map { t in map.map { Float(t[r * n + $0]) } } : nil
                 acc.add(responses: row, trials: trials, theta: Array(theta[(m * k)..<((m + 1) * k)]))
             }
         }

@@ -155,14 +155,10 @@ public struct Forecaster {
 
     /// CSV of forecasts: `model,benchmark,predicted,lower,upper`.
     public static func csv(_ forecasts: [ModelForecast]) -> String {
-        var w = CSVWriter()
-        w.row(["model", "benchmark", "predicted", "lower", "upper"])
-        for f in forecasts {
-            for b in f.benchmarks {
-                w.row([f.name, b.benchmark, CSVWriter.number(b.predicted), CSVWriter.number(b.lower), CSVWriter.number(b.upper)])
-            }
+        let rows = forecasts.flatMap { f in
+            f.benchmarks.map { ForecastTable.Row(model: f.name, benchmark: $0.benchmark, predicted: $0.predicted, lower: $0.lower, upper: $0.upper) }
         }
-        return w.text
+        return ForecastTable(path: "", rows: rows, baselines: [], hasObserved: false).csv()
     }
 }
 

@@ -4,7 +4,7 @@ import Store
 
 /// What one `irsl fit` of the study spent: read, compute and allreduce
 /// seconds, iterations and the largest peak RSS of its ranks.
-public struct FitTimings: Sendable, Equatable {
+public struct StudyTimings: Sendable, Equatable {
     public var read: Double, compute: Double, allreduce: Double, iterations: Int, peakRSSMB: Double
 
     public init(read: Double, compute: Double, allreduce: Double, iterations: Int, peakRSSMB: Double) {
@@ -39,9 +39,9 @@ public struct FitTimings: Sendable, Equatable {
 
 /// One fit of the study.
 public struct ScalingRow: Sendable {
-    public var mode: String, ranks: Int, models: Int, items: Int, seconds: Double, timings: FitTimings
+    public var mode: String, ranks: Int, models: Int, items: Int, seconds: Double, timings: StudyTimings
 
-    public init(mode: String, ranks: Int, models: Int, items: Int, seconds: Double, timings: FitTimings) {
+    public init(mode: String, ranks: Int, models: Int, items: Int, seconds: Double, timings: StudyTimings) {
         self.mode = mode; self.ranks = ranks; self.models = models; self.items = items; self.seconds = seconds; self.timings = timings
     }
 

@@ -75,10 +75,10 @@ public struct AbilityDistribution: Sendable, Equatable {
         let theta = try table.doubles("theta")
         let weight = table.hasColumn("weight") ? try table.doubles("weight") : nil
         if let w = weight, let bad = w.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
-            throw StoreError(file: path, field: "weight", message: "line \(bad + 2): expected a non-negative weight, found \(w[bad])")
+            throw StoreError(file: path, field: "column weight, line \(table.lines[bad])", message: "expected a non-negative weight, found \(w[bad])")
         }
         guard theta.contains(where: { $0.isFinite }) else {
-            throw StoreError(file: path, field: "theta", message: "expected at least one finite ability")
+            throw StoreError(file: path, field: "column theta", message: "expected at least one finite ability")
         }
         return .smoothed(theta, weights: weight)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IRT
 
 /// Settings of a simulated computerized adaptive test.
 public struct AdaptiveTestOptions: Sendable, Equatable {

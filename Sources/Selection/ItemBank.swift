@@ -2,32 +2,37 @@ import Foundation
 import IRT
 import Store
 
-/// The calibrated items that selection, scoring, adaptive testing and the
-/// diagnostics work from: one-dimensional parameters (a, d, g) per item, the
-/// benchmark of every item, the Beta precision per benchmark, the likelihood
-/// the fit used, and the calibrated models' abilities (the population).
+/// The K = 1 view of the calibrated items (Store's `CalibratedItems`) that
+/// selection, scoring, adaptive testing and the diagnostics work from: the
+/// items' one-dimensional parameters (a, d, g), benchmarks, Beta precision
+/// and likelihood, plus what these tools add: the calibrated models'
+/// abilities (the population), the scoring prior, an index by id, and the
+/// censored Beta information tables.
 ///
-/// Why a separate type rather than `FitResult`: the same tools run on a fit
-/// read from disk (`irsl select`, `score`, `cat`, `items`) and on a fit made
-/// in-process on training models (`irsl evaluate-subset`); this is what both
-/// have in common, checked once (K = 1, a known likelihood, finite φ for Beta).
+/// Why a view rather than `CalibratedItems` itself: the same tools run on a
+/// fit read from disk (`irsl select`, `score`, `cat`, `items`) and on a fit
+/// made in-process on training models (`irsl evaluate-subset`); this is
+/// what both have in common, checked once (K = 1, a known likelihood,
+/// finite φ for Beta), with the derived tables built once.
 public struct ItemBank: Sendable {
+    /// The items, as every other tool sees them.
+    public let items: CalibratedItems
     /// Item ids, as in `/items/id`.
-    public let ids: [String]
+    public var ids: [String] { items.itemIDs }
     /// Benchmark index of each item (into `benchmarkNames`).
-    public let benchmarkOfItem: [Int]
+    public var benchmarkOfItem: [Int] { items.benchmarkOfItem }
     /// Benchmarks in order of first appearance.
-    public let benchmarkNames: [String]
+    public var benchmarkNames: [String] { items.benchmarkNames }
     /// Discriminations (K = 1).
-    public let a: [Double]
+    public var a: [Double] { items.a }
     /// Intercepts; η = a θ + d.
-    public let d: [Double]
+    public var d: [Double] { items.d }
     /// Lower asymptotes (floors).
-    public let g: [Double]
+    public var g: [Double] { items.g }
     /// Beta precision per benchmark (NaN for Bernoulli and binomial fits).
-    public let phi: [Double]
+    public var phi: [Double] { items.phi }
     /// The likelihood of one response.
-    public let response: ResponseModel
+    public var response: ResponseModel { items.response }
     /// The calibrated models' abilities: the default population of interest
     /// and the source of the scoring prior.
     public let populationTheta: [Double]
@@ -47,31 +52,39 @@ public struct ItemBank: Sendable {
     ///   benchmark indices are out of range, or a Beta bank lacks a finite φ.
     public init(ids: [String], benchmarkOfItem: [Int], benchmarkNames: [String], a: [Double], d: [Double], g: [Double],
                 phi: [Double], response: ResponseModel, populationTheta: [Double], betaTails: BetaTails = .clamped) throws {
-        let n = ids.count
-        guard benchmarkOfItem.count == n, a.count == n, d.count == n, g.count == n else {
-            throw SelectionError("item bank: expected \(n) benchmarks, a, d and g (one per item id); found \(benchmarkOfItem.count), \(a.count), \(d.count), \(g.count)")
+        try self.init(items: CalibratedItems(dims: 1, itemIDs: ids, a: a, d: d, g: g, benchmarkOfItem: benchmarkOfItem,
+                                             benchmarkNames: benchmarkNames, phi: phi, response: response),
+                      populationTheta: populationTheta, betaTails: betaTails)
+    }
+
+    /// The bank of calibrated items (K = 1).
+    /// - Throws: `SelectionError` as the memberwise initialiser.
+    public init(items: CalibratedItems, populationTheta: [Double], betaTails: BetaTails = .clamped) throws {
+        let n = items.itemIDs.count, benchmarkNames = items.benchmarkNames, phi = items.phi
+        guard items.dims == 1 else {
+            throw SelectionError("item bank: selection, scoring, CAT and item diagnostics need K = 1; found K = \(items.dims)")
+        }
+        guard items.benchmarkOfItem.count == n, items.a.count == n, items.d.count == n, items.g.count == n else {
+            throw SelectionError("item bank: expected \(n) benchmarks, a, d and g (one per item id); found \(items.benchmarkOfItem.count), \(items.a.count), \(items.d.count), \(items.g.count)")
         }
         guard phi.count == benchmarkNames.count else {
             throw SelectionError("item bank: expected one φ per benchmark (\(benchmarkNames.count)); found \(phi.count)")
         }
-        if let bad = benchmarkOfItem.firstIndex(where: { $0 < 0 || $0 >= benchmarkNames.count }) {
-            throw SelectionError("item bank: item \(ids[bad]) has benchmark index \(benchmarkOfItem[bad]); expected 0..<\(benchmarkNames.count)")
+        if let bad = items.benchmarkOfItem.firstIndex(where: { $0 < 0 || $0 >= benchmarkNames.count }) {
+            throw SelectionError("item bank: item \(items.itemIDs[bad]) has benchmark index \(items.benchmarkOfItem[bad]); expected 0..<\(benchmarkNames.count)")
         }
-        if response == .beta, let b = phi.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+        if items.response.hasPrecision, let b = phi.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
             throw SelectionError("item bank: benchmark \(benchmarkNames[b]) has Beta precision \(phi[b]); a Beta fit needs a positive φ per benchmark")
         }
-        self.ids = ids; self.benchmarkOfItem = benchmarkOfItem; self.benchmarkNames = benchmarkNames
-        self.a = a; self.d = d; self.g = g; self.phi = phi; self.response = response
+        self.items = items
         self.populationTheta = populationTheta.filter { $0.isFinite }
         var index: [String: Int] = [:]
         index.reserveCapacity(n)
-        for (j, id) in ids.enumerated() where index[id] == nil { index[id] = j }
+        for (j, id) in items.itemIDs.enumerated() where index[id] == nil { index[id] = j }
         indexByID = index
-        var groups = [[Int]](repeating: [], count: benchmarkNames.count)
-        for j in 0..<n { groups[benchmarkOfItem[j]].append(j) }
-        itemsOfBenchmark = groups
+        itemsOfBenchmark = items.itemsOfBenchmark
         self.betaTails = betaTails
-        censoredInformation = response == .beta && betaTails == .censored ? phi.map { CensoredBetaTable(phi: $0) } : []
+        censoredInformation = items.response == .beta && betaTails == .censored ? phi.map { CensoredBetaTable(phi: $0) } : []
         let t = self.populationTheta
         if t.count >= 2 {
             let mean = t.reduce(0, +) / Double(t.count)
@@ -89,26 +102,12 @@ public struct ItemBank: Sendable {
             throw StoreError(file: path, field: "/models/theta",
                              message: "selection, scoring, CAT and item diagnostics need a one-dimensional fit (K = 1); found K = \(fit.dims)")
         }
-        guard let response = ResponseModel(rawValue: fit.attributes.response) else {
-            throw StoreError(file: path, field: "@response", message: "expected beta, bernoulli or binomial, found \"\(fit.attributes.response)\"")
-        }
-        var position: [String: Int] = [:]
-        for (b, name) in fit.benchmarkNames.enumerated() { position[name] = b }
-        var benchmarkOfItem = [Int](repeating: 0, count: fit.itemIDs.count)
-        for (j, name) in fit.itemBenchmarks.enumerated() {
-            guard let b = position[name] else {
-                throw StoreError(file: path, field: "/items/benchmark",
-                                 message: "item \(fit.itemIDs[j]) names benchmark \"\(name)\", which is not in /benchmarks/name")
-            }
-            benchmarkOfItem[j] = b
-        }
-        if response == .beta, let b = fit.phi.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+        let items = try CalibratedItems(fit: fit, path: path)
+        if items.response.hasPrecision, let b = fit.phi.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
             throw StoreError(file: path, field: "/benchmarks/phi",
                              message: "benchmark \(fit.benchmarkNames[b]) has φ = \(fit.phi[b]); a Beta fit needs a positive precision per benchmark")
         }
-        try self.init(ids: fit.itemIDs, benchmarkOfItem: benchmarkOfItem, benchmarkNames: fit.benchmarkNames,
-                      a: fit.a, d: fit.d, g: fit.g, phi: fit.phi, response: response, populationTheta: fit.theta,
-                      betaTails: betaTails)
+        try self.init(items: items, populationTheta: fit.theta, betaTails: betaTails)
     }
 
     /// Reads a fit output file and its bank, including the optional root

@@ -1,4 +1,5 @@
 import Foundation
+import IRT
 
 /// Chooses each benchmark's subset to reconstruct the full score of the
 /// training models, not to measure θ.

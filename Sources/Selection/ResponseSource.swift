@@ -42,24 +42,12 @@ public struct ResponseSource {
     /// is checked: NaN or in [0, 1], and a positive trial count where a
     /// response is present.
     public func forEachBlock(rowsPerBlock: Int? = nil, _ body: (Range<Int>, [Float], [Float]?) throws -> Void) throws {
-        let m = info.models, cols = info.items, n = columnOfItem.count
+        let cols = info.items, n = columnOfItem.count
         let block = max(1, rowsPerBlock ?? ((1 << 22) / max(cols + n, 1)))
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
-        var raw = [Float](repeating: .nan, count: min(block, m) * cols)
-        var rawTrials = [Int32](repeating: 0, count: readsTrials ? min(block, m) * cols : 0)
-        for start in stride(from: 0, to: m, by: block) {
-            let rows = start..<min(start + block, m)
-            try raw.withUnsafeMutableBufferPointer {
-                try file.readRows(ResponseLayout.responses, rowStart: start, rowCount: rows.count,
-                                  into: UnsafeMutableBufferPointer(rebasing: $0[0..<(rows.count * cols)]))
-            }
-            if readsTrials {
-                try rawTrials.withUnsafeMutableBufferPointer {
-                    try file.readRows(ResponseLayout.trials, rowStart: start, rowCount: rows.count,
-                                      into: UnsafeMutableBufferPointer(rebasing: $0[0..<(rows.count * cols)]))
-                }
-            }
+        let reader = try ResponseRows(path: path, info: info, trials: readsTrials)
+        defer { reader.close() }
+        try reader.forEachBlock(rowsPerBlock: block) { rows, raw, rawTrials in
+            let start = rows.lowerBound
             var mapped = [Float](repeating: .nan, count: rows.count * n)
             var mappedTrials: [Float]? = readsTrials ? [Float](repeating: 0, count: rows.count * n) : nil
             for r in 0..<rows.count {
@@ -73,7 +61,7 @@ public struct ResponseSource {
                                          message: "entry [\(start + r), \(c)] (item \(info.itemIDs[c])) is \(y); expected a value in [0, 1] or NaN for missing")
                     }
                     if readsTrials {
-                        let t = rawTrials[r * cols + c]
+                        let t = rawTrials![r * cols + c]
                         guard t >= 1 else {
                             throw StoreError(file: path, field: ResponseLayout.trials,
                                              message: "entry [\(start + r), \(c)] is \(t); expected a positive trial count where a response is present")
@@ -101,19 +89,19 @@ public struct ResponseSource {
     }
 }
 
-/// The items of a subset CSV (`irsl select` output; only the `item` column
-/// is required), as bank indices in file order.
+/// The items of a subset CSV (`irsl select` output, read by Store's
+/// `SubsetTable`; only the `item` column is required), as bank indices in
+/// file order.
 public func readSubset(_ path: String, bank: ItemBank) throws -> [Int] {
-    let table = try CSVTable(path: path)
-    let ids = try table.column("item")
+    let table = try SubsetTable.read(path)
     var seen = Set<Int>()
     var out: [Int] = []
-    for (i, id) in ids.enumerated() {
-        guard let j = bank.indexByID[id] else {
-            throw StoreError(file: path, field: "item", message: "line \(i + 2): item '\(id)' is not an item of the fit")
+    for (row, line) in zip(table.rows, table.lines) {
+        guard let j = bank.indexByID[row.item] else {
+            throw StoreError(file: path, field: "column item, line \(line)", message: "item '\(row.item)' is not an item of the fit")
         }
         if seen.insert(j).inserted { out.append(j) }
     }
-    guard !out.isEmpty else { throw StoreError(file: path, field: "item", message: "expected at least one item, found none") }
+    guard !out.isEmpty else { throw StoreError(file: path, field: "column item", message: "expected at least one item, found none") }
     return out
 }

@@ -14,11 +14,8 @@ public enum InProcessCalibration {
                                  floors: [Double]?, options: FitOptions, path: String,
                                  progress: (IterationReport) -> Void = { _ in }) throws -> (bank: ItemBank, summary: FitSummary) {
         let n = itemIDs.count
-        var names: [String] = [], index: [String: Int] = [:]
-        let benchmarkOfItem: [Int] = benchmarks.map { name in
-            if let b = index[name] { return b }
-            index[name] = names.count; names.append(name); return names.count - 1
-        }
+        let benchmarkIndex = BenchmarkIndex(itemBenchmarks: benchmarks)
+        let names = benchmarkIndex.names, benchmarkOfItem = benchmarkIndex.ofItem
         var shard = Shard(rowStart: 0, rows: rows, items: n, responses: responses, trials: trials)
         try shard.prepare(for: options.response, path: path, itemIDs: itemIDs)
         let calibrator = Calibrator(options: options, comm: SerialCommunicator(), totalModels: rows, shard: shard,
@@ -28,7 +25,7 @@ public enum InProcessCalibration {
         let items = calibrator.items
         let bank = try ItemBank(ids: itemIDs, benchmarkOfItem: benchmarkOfItem, benchmarkNames: names,
                                 a: items.a, d: items.d, g: items.g,
-                                phi: options.response == .beta ? items.phi : [Double](repeating: .nan, count: names.count),
+                                phi: options.response.hasPrecision ? items.phi : [Double](repeating: .nan, count: names.count),
                                 response: options.response, populationTheta: calibrator.theta)
         return (bank, summary)
     }
@@ -183,9 +180,9 @@ public struct SubsetEvaluator: @unchecked Sendable {
     }
 }
 
-/// Which models calibrate and which are held out: a CSV with columns
-/// `model,role`, role `train` or `test`. Models of the response file that
-/// the split does not name take no part.
+/// Which models calibrate and which are held out, from a split file
+/// (Store's `SplitFile`: columns `model,role`, role `train` or `test`; a
+/// `fold` column is ignored here). Models the split does not name take no part.
 public struct ModelSplit: Sendable, Equatable {
     /// Row indices in the response file, in file order.
     public var train: [Int]
@@ -196,29 +193,21 @@ public struct ModelSplit: Sendable, Equatable {
     /// Reads the split and resolves its model names against `modelNames`
     /// (the response file's `/models/name`). Errors name the file, the
     /// column and the line: unknown roles, unknown or repeated models, and
-    /// a split without a train or a test model.
+    /// a split without two train models or a test model.
     public static func read(_ path: String, modelNames: [String], responsesPath: String) throws -> ModelSplit {
-        let table = try CSVTable(path: path)
-        let models = try table.column("model"), roles = try table.column("role")
-        var row: [String: Int] = [:]
-        for (i, name) in modelNames.enumerated() where row[name] == nil { row[name] = i }
+        let split = try SplitFile(path: path, modelNames: modelNames, responsesPath: responsesPath)
         var seen = Set<Int>(), train: [Int] = [], test: [Int] = []
-        for (i, (name, role)) in zip(models, roles).enumerated() {
-            guard let r = row[name] else {
-                throw StoreError(file: path, field: "model", message: "line \(i + 2): model '\(name)' is not in \(responsesPath) /models/name")
+        for e in split.entries {
+            guard seen.insert(e.model).inserted else {
+                throw StoreError(file: path, field: "column \(split.modelColumn), line \(e.line)", message: "model '\(modelNames[e.model])' appears twice")
             }
-            guard seen.insert(r).inserted else {
-                throw StoreError(file: path, field: "model", message: "line \(i + 2): model '\(name)' appears twice")
-            }
-            switch role.trimmingCharacters(in: .whitespaces).lowercased() {
-            case "train": train.append(r)
-            case "test": test.append(r)
-            default:
-                throw StoreError(file: path, field: "role", message: "line \(i + 2): expected train or test, found '\(role)'")
+            switch e.role {
+            case .train: train.append(e.model)
+            case .test: test.append(e.model)
             }
         }
-        guard train.count >= 2 else { throw StoreError(file: path, field: "role", message: "expected at least 2 train models, found \(train.count)") }
-        guard !test.isEmpty else { throw StoreError(file: path, field: "role", message: "expected at least one test model, found none") }
+        guard train.count >= 2 else { throw StoreError(file: path, field: "column \(split.roleColumn)", message: "expected at least 2 train models, found \(train.count)") }
+        guard !test.isEmpty else { throw StoreError(file: path, field: "column \(split.roleColumn)", message: "expected at least one test model, found none") }
         return ModelSplit(train: train.sorted(), test: test.sorted())
     }
 }

@@ -1,3 +1,24 @@
+import Foundation
+
+/// Where a fit's time went, stored as root attributes (`read_seconds`,
+/// `compute_seconds`, `allreduce_seconds`, `peak_rss_mb`) so tools such as
+/// `irsl scaling-study` read them instead of the printed `timings:` line.
+public struct FitTimings: Sendable, Equatable {
+    /// Reading and checking the shards (slowest rank).
+    public var readSeconds: Double
+    /// Iterations minus their allreduce time.
+    public var computeSeconds: Double
+    /// Time in allreduce (slowest rank).
+    public var allreduceSeconds: Double
+    /// Peak resident memory of the largest rank, in MB (1e6 bytes).
+    public var peakRSSMB: Double
+
+    public init(readSeconds: Double, computeSeconds: Double, allreduceSeconds: Double, peakRSSMB: Double) {
+        self.readSeconds = readSeconds; self.computeSeconds = computeSeconds
+        self.allreduceSeconds = allreduceSeconds; self.peakRSSMB = peakRSSMB
+    }
+}
+
 /// Run summary stored as root attributes of the fit output file.
 public struct FitAttributes {
     /// Final log-likelihood.
@@ -25,10 +46,16 @@ public struct FitAttributes {
     public var clampedEntries: Int
     /// Non-missing responses used.
     public var nObservations: Int
+    /// `input`: the absolute path of the response file the fit was made
+    /// from; nil in files written before irsl recorded it.
+    public var input: String?
+    /// Timing attributes; nil in files written before irsl recorded them.
+    public var timings: FitTimings?
 
     public init(loglik: Double, nParameters: Int, aic: Double, bic: Double, iterations: Int,
                 converged: Bool, ranks: Int, seconds: Double, model: String, response: String,
-                irslVersion: String, command: String, clampedEntries: Int, nObservations: Int) {
+                irslVersion: String, command: String, clampedEntries: Int, nObservations: Int,
+                input: String? = nil, timings: FitTimings? = nil) {
         self.loglik = loglik
         self.nParameters = nParameters
         self.aic = aic
@@ -43,6 +70,21 @@ public struct FitAttributes {
         self.command = command
         self.clampedEntries = clampedEntries
         self.nObservations = nObservations
+        self.input = input
+        self.timings = timings
+    }
+
+    /// The recorded input when it exists at that path here; nil otherwise
+    /// (`inputProblem` says why).
+    public var existingInput: String? {
+        guard let input, FileManager.default.fileExists(atPath: input) else { return nil }
+        return input
+    }
+
+    /// Why `existingInput` is nil, for messages that then ask for `--input`.
+    public var inputProblem: String {
+        guard let input else { return "the fit records no input file (no @input: written by an irsl before it recorded one)" }
+        return "the fit's input \(input) (@input) does not exist here"
     }
 }
 
@@ -83,6 +125,12 @@ public struct FitResult {
     public var logLikelihoodHistory: [Double]
     /// Root attributes.
     public var attributes: FitAttributes
+    /// `/models/family`, `/models/params`, `/models/tokens`, `/models/flops`
+    /// copied from the input's `/models/*` (each nil when the input had none).
+    public var families: [String]?
+    public var params: [Double]?
+    public var tokens: [Double]?
+    public var flops: [Double]?
 
     public init(modelNames: [String], theta: [Double], thetaSE: [Double],
                 itemIDs: [String], itemBenchmarks: [String],
@@ -104,6 +152,22 @@ public struct FitResult {
         self.dims = dims
         self.logLikelihoodHistory = logLikelihoodHistory
         self.attributes = attributes
+    }
+
+    /// Copies the input's model covariates (`/models/family`, `params`,
+    /// `tokens`, `flops`) into the fit, so the fit alone carries them.
+    public mutating func recordCovariates(of info: ResponseFileInfo) {
+        families = info.families; params = info.params; tokens = info.tokens; flops = info.flops
+    }
+
+    /// The recorded covariates of the fit's models; nil when the fit
+    /// records none (older files, or an input without `/models/*` covariates).
+    public var modelCovariates: [ModelCovariates]? {
+        guard families != nil || params != nil || tokens != nil || flops != nil else { return nil }
+        return modelNames.indices.map { m in
+            ModelCovariates(name: modelNames[m], family: families?[m], params: params?[m] ?? .nan,
+                            tokens: tokens?[m] ?? .nan, flops: flops?[m] ?? .nan)
+        }
     }
 
     /// Unidimensional difficulty b = −d/a, defined only when K = 1.
@@ -128,6 +192,10 @@ public struct FitResult {
             try file.write("/models/name", strings: modelNames)
             try file.write("/models/theta", doubles: theta, shape: [m, k])
             try file.write("/models/theta_se", doubles: thetaSE, shape: [m, k])
+            if let families { try file.write(ResponseLayout.modelFamilies, strings: families) }
+            if let params { try file.write(ResponseLayout.modelParams, doubles: params) }
+            if let tokens { try file.write(ResponseLayout.modelTokens, doubles: tokens) }
+            if let flops { try file.write(ResponseLayout.modelFlops, doubles: flops) }
             try file.write("/items/id", strings: itemIDs)
             try file.write("/items/benchmark", strings: itemBenchmarks)
             try file.write("/items/a", doubles: a, shape: [n, k])
@@ -154,6 +222,13 @@ public struct FitResult {
             try file.setAttribute("command", s.command)
             try file.setAttribute("clamped_entries", s.clampedEntries)
             try file.setAttribute("n_observations", s.nObservations)
+            if let input = s.input { try file.setAttribute("input", input) }
+            if let t = s.timings {
+                try file.setAttribute("read_seconds", t.readSeconds)
+                try file.setAttribute("compute_seconds", t.computeSeconds)
+                try file.setAttribute("allreduce_seconds", t.allreduceSeconds)
+                try file.setAttribute("peak_rss_mb", t.peakRSSMB)
+            }
         }
         try writeTextAtomically(FitResult.abilitiesCSVPath(for: path), abilitiesCSV())
         try writeTextAtomically(FitResult.itemsCSVPath(for: path), itemsCSV())
@@ -212,6 +287,10 @@ public struct FitResult {
         try expect("/items/a_se", aSE.count, n * k, "items × dims")
         try expect("/items/d_se", dSE.count, n, "one per item")
         try expect("/benchmarks/phi", phi.count, benchmarkNames.count, "one per benchmark")
+        if let families { try expect(ResponseLayout.modelFamilies, families.count, m, "one per model") }
+        if let params { try expect(ResponseLayout.modelParams, params.count, m, "one per model") }
+        if let tokens { try expect(ResponseLayout.modelTokens, tokens.count, m, "one per model") }
+        if let flops { try expect(ResponseLayout.modelFlops, flops.count, m, "one per model") }
     }
 
     // MARK: - Reading
@@ -280,17 +359,38 @@ public struct FitResult {
         let phi = try vector("/benchmarks/phi", count: benchmarkNames.count)
         let history = try vector("/history/loglik", count: nil)
 
+        func timings() throws -> FitTimings? {
+            guard let read = try file.doubleAttribute("read_seconds") else { return nil }
+            return FitTimings(readSeconds: read, computeSeconds: try number("compute_seconds"),
+                              allreduceSeconds: try number("allreduce_seconds"), peakRSSMB: try number("peak_rss_mb"))
+        }
+        func optionalVector(_ field: String) throws -> [Double]? {
+            file.exists(field) ? try vector(field, count: m) : nil
+        }
+        var families: [String]?
+        if file.exists(ResponseLayout.modelFamilies) {
+            let f = try strings(ResponseLayout.modelFamilies)
+            guard f.count == m else { throw fail(ResponseLayout.modelFamilies, "expected \(m) strings (one per model), found \(f.count)") }
+            families = f
+        }
+
         let attributes = FitAttributes(
             loglik: try number("loglik"), nParameters: try integer("n_parameters"),
             aic: try number("aic"), bic: try number("bic"), iterations: try integer("iterations"),
             converged: try integer("converged") != 0, ranks: try integer("ranks"),
             seconds: try number("seconds"), model: try text("model"), response: try text("response"),
             irslVersion: try text("irsl_version"), command: try text("command"),
-            clampedEntries: try integer("clamped_entries"), nObservations: try integer("n_observations"))
+            clampedEntries: try integer("clamped_entries"), nObservations: try integer("n_observations"),
+            input: try file.stringAttribute("input"), timings: try timings())
 
-        return FitResult(modelNames: modelNames, theta: theta.values, thetaSE: thetaSE.values,
-                         itemIDs: itemIDs, itemBenchmarks: itemBenchmarks, a: a.values, d: d, g: g,
-                         aSE: aSE.values, dSE: dSE, benchmarkNames: benchmarkNames, phi: phi, dims: k,
-                         logLikelihoodHistory: history, attributes: attributes)
+        var result = FitResult(modelNames: modelNames, theta: theta.values, thetaSE: thetaSE.values,
+                               itemIDs: itemIDs, itemBenchmarks: itemBenchmarks, a: a.values, d: d, g: g,
+                               aSE: aSE.values, dSE: dSE, benchmarkNames: benchmarkNames, phi: phi, dims: k,
+                               logLikelihoodHistory: history, attributes: attributes)
+        result.families = families
+        result.params = try optionalVector(ResponseLayout.modelParams)
+        result.tokens = try optionalVector(ResponseLayout.modelTokens)
+        result.flops = try optionalVector(ResponseLayout.modelFlops)
+        return result
     }
 }

@@ -97,48 +97,17 @@ extension IRSL {
             print(String(format: "total %.1f s", Date().timeIntervalSince(clock)))
         }
 
-        /// The listed rows of /responses (and /trials), read block by block, in the order given.
+        /// The listed rows of /responses (and /trials), read block by block, in the order given, checked.
         static func rows(_ wanted: [Int], of path: String, info: ResponseFileInfo, trials: Bool) throws -> ([Float], [Float]?) {
+            let reader = try ResponseRows(path: path, info: info, trials: trials, why: "binomial responses need /trials")
+            defer { reader.close() }
+            let (out, counts) = try reader.rows(wanted)
             let n = info.items
-            var out = [Float](repeating: .nan, count: wanted.count * n)
-            var outTrials: [Float]? = trials ? [Float](repeating: 0, count: wanted.count * n) : nil
-            if trials && !info.hasTrials {
-                throw StoreError(file: path, field: ResponseLayout.trials, message: "binomial responses need /trials; the file has none")
+            for (i, y) in out.enumerated() where !y.isNaN && !(y >= 0 && y <= 1) {
+                throw StoreError(file: path, field: ResponseLayout.responses,
+                                 message: "entry [\(wanted[i / n]), \(i % n)] (item \(info.itemIDs[i % n])) is \(y); expected a value in [0, 1] or NaN for missing")
             }
-            let file = try H5File(path, mode: .readOnly)
-            defer { file.close() }
-            let block = max(1, (1 << 22) / max(n, 1))
-            var buffer = [Float](repeating: 0, count: min(block, info.models) * n)
-            var tBuffer = [Int32](repeating: 0, count: trials ? min(block, info.models) * n : 0)
-            var next = 0
-            for start in stride(from: 0, to: info.models, by: block) {
-                let count = min(block, info.models - start)
-                guard next < wanted.count, wanted[next] < start + count else { continue }
-                try buffer.withUnsafeMutableBufferPointer {
-                    try file.readRows(ResponseLayout.responses, rowStart: start, rowCount: count,
-                                      into: UnsafeMutableBufferPointer(rebasing: $0[0..<(count * n)]))
-                }
-                if trials {
-                    try tBuffer.withUnsafeMutableBufferPointer {
-                        try file.readRows(ResponseLayout.trials, rowStart: start, rowCount: count,
-                                          into: UnsafeMutableBufferPointer(rebasing: $0[0..<(count * n)]))
-                    }
-                }
-                while next < wanted.count, wanted[next] < start + count {
-                    let r = wanted[next] - start
-                    for j in 0..<n {
-                        let y = buffer[r * n + j]
-                        if !y.isNaN && !(y >= 0 && y <= 1) {
-                            throw StoreError(file: path, field: ResponseLayout.responses,
-                                             message: "entry [\(wanted[next]), \(j)] (item \(info.itemIDs[j])) is \(y); expected a value in [0, 1] or NaN for missing")
-                        }
-                        out[next * n + j] = y
-                        if trials { outTrials![next * n + j] = Float(tBuffer[r * n + j]) }
-                    }
-                    next += 1
-                }
-            }
-            return (out, outTrials)
+            return (out, counts.map { $0.map { Float($0) } })
         }
     }
 }

@@ -15,7 +15,7 @@ extension IRSL {
             if h5.exists("/responses") {
                 h5.close()
                 let info = try ResponseFileInfo.read(file)
-                let missing = try missingFraction(file, rows: info.models, cols: info.items)
+                let missing = try missingFraction(file, info: info)
                 print("\(file): response file")
                 print("  shape            \(info.models) models × \(info.items) items")
                 print("  response_kind    \(info.kind.rawValue)\(info.hasTrials ? " (with /trials)" : "")")
@@ -44,21 +44,12 @@ extension IRSL {
         }
 
         /// Counts NaN entries block by block, so huge files stay cheap in memory.
-        private func missingFraction(_ path: String, rows: Int, cols: Int) throws -> Double {
-            let h5 = try H5File(path, mode: .readOnly)
-            defer { h5.close() }
-            let block = max(1, (1 << 24) / max(cols, 1))
-            var buffer = [Float](repeating: 0, count: min(block, rows) * cols)
+        private func missingFraction(_ path: String, info: ResponseFileInfo) throws -> Double {
+            let reader = try ResponseRows(path: path, info: info)
+            defer { reader.close() }
             var missing = 0
-            for start in stride(from: 0, to: rows, by: block) {
-                let count = min(block, rows - start)
-                try buffer.withUnsafeMutableBufferPointer {
-                    let view = UnsafeMutableBufferPointer(rebasing: $0[0..<(count * cols)])
-                    try h5.readRows("/responses", rowStart: start, rowCount: count, into: view)
-                    for v in view where v.isNaN { missing += 1 }
-                }
-            }
-            return Double(missing) / Double(rows * cols)
+            try reader.forEachBlock { _, y, _ in for v in y where v.isNaN { missing += 1 } }
+            return Double(missing) / Double(info.models * info.items)
         }
     }
 }

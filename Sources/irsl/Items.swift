@@ -49,8 +49,7 @@ extension IRSL {
             let diagnostics = ItemDiagnostics.diagnose(bank: bank, aSE: result.aSE, dSE: result.dSE, fit: statistics, thresholds: thresholds)
 
             var csv = CSVWriter()
-            csv.row(["item", "benchmark", "a", "d", "g", "b", "a_se", "d_se", "mean_response", "observations",
-                     "infit", "outfit", "infit_z", "outfit_z", "flags"])
+            csv.row(ItemDiagnosticsTable.columns)
             for x in diagnostics {
                 let j = x.item, f = x.fit
                 csv.row([bank.ids[j], bank.benchmarkNames[bank.benchmarkOfItem[j]]]

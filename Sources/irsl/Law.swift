@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IRT
 import ScalingLaw
 import Store
 
@@ -12,8 +13,8 @@ extension IRSL {
             [log params, log tokens, their product] (--covariates params-tokens). Family intercepts are
             random effects by default (REML; shrunk toward the population line), or fixed, or none.
             Covariates and families come from --models FILE.csv (name,family,params,tokens,flops), else
-            from /models/* of --input RESPONSES.h5, else of the response file named by the fit's
-            @command. FLOPs missing but params and tokens known are taken as 6·params·tokens.
+            from /models/* of --input RESPONSES.h5, else of the response file the fit records as its
+            @input. FLOPs missing but params and tokens known are taken as 6·params·tokens.
             Models without covariates are skipped and counted. Writes LAW.h5 and LAW.h5.csv
             (dimension,term,estimate,se). See docs/scaling-law.md.
             """)
@@ -23,7 +24,7 @@ extension IRSL {
         @Option(help: "Covariates of the law: log FLOPs, or the translog of parameters and tokens.") var covariates: CovariateSet = .flops
         @Option(help: "Family intercepts.") var families: FamilyEffects = .random
         @Option(help: "CSV of covariates: name,family,params,tokens,flops.") var models: String?
-        @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "Response file the fit was made from (default: the one the fit records, @input).") var input: String?
 
         func run() throws {
             let result = try FitResult.read(fit)
@@ -34,9 +35,9 @@ extension IRSL {
                                          fitLogLikelihood: result.attributes.loglik)
             // Bernoulli or binomial fits of proportions: the response noise of a
             // forecast needs the quasi-likelihood dispersion, from the responses.
-            var noise = "response noise: Beta precision of the fit"
-            if result.attributes.response != "beta" {
-                if let path = LawCLI.responseFile(fit: fit, result: result, input: input) {
+            var noise = "response noise: the precision φ of the fit's \(result.attributes.response) likelihood"
+            if !(ResponseModel(rawValue: result.attributes.response)?.hasPrecision ?? false) {
+                if let path = LawCLI.responseFile(result: result, input: input) {
                     let bank = try CalibratedItems(fit: result)
                     law.dispersion = try bank.estimateDispersion(responseFile: path, modelNames: result.modelNames, theta: result.theta)
                     law.dispersionBenchmarks = bank.benchmarkNames
@@ -56,18 +57,18 @@ extension IRSL {
 
 /// Option parsing shared by the scaling-law subcommands.
 enum LawCLI {
-    /// The response file behind a fit: `--input`, else the fit's @command.
-    static func responseFile(fit: String, result: FitResult, input: String?) -> String? {
-        if let input { return input }
-        return CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit)
+    /// The response file behind a fit: `--input`, else the input the fit
+    /// records (`@input`) when that file exists here.
+    static func responseFile(result: FitResult, input: String?) -> String? {
+        input ?? result.attributes.existingInput
     }
 
-    /// Covariates from --models, --input or the fit's @command, and a description of the source.
+    /// Covariates from --models, --input or the fit's recorded input, and a description of the source.
     static func covariates(fit: String, result: FitResult, models: String?, input: String?) throws -> (String, [ModelCovariates]) {
         if let models { return (models, try CovariateSource.csv(models)) }
-        guard let path = responseFile(fit: fit, result: result, input: input) else {
-            throw StoreError(file: fit, field: "@command",
-                             message: "\"\(result.attributes.command)\" names no response file that exists here or beside the fit; give --input RESPONSES.h5 or --models FILE.csv")
+        guard let path = responseFile(result: result, input: input) else {
+            throw StoreError(file: fit, field: "@input",
+                             message: "\(result.attributes.inputProblem); give --input RESPONSES.h5 or --models FILE.csv")
         }
         return (path, try CovariateSource.responseFile(path))
     }

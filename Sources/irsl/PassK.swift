@@ -12,8 +12,8 @@ extension IRSL {
             pass@k = mean over a benchmark's questions of 1 − (1 − p)^k, p = g + (1 − g)σ(a·θ + d) for each
             fitted model. For binomial data (successes out of n samples, /trials) the unbiased estimator
             1 − C(n − c, k)/C(n, k) from the counts is shown next to it for k ≤ n; beyond n only the
-            calibrated p extrapolates. Counts come from --input or the response file named by the fit's
-            @command. Prints the mean over the selected models; --output writes every model:
+            calibrated p extrapolates. Counts come from --input or the response file the fit records as its
+            @input. Prints the mean over the selected models; --output writes every model:
             model,benchmark,k,predicted,empirical,questions. See docs/scaling-law.md.
             """)
 
@@ -22,7 +22,7 @@ extension IRSL {
                 transform: PositiveIntegers.parse(expected: "a comma-separated list of positive integers, e.g. 1,10,100"))
         var k = PositiveIntegers([1, 10, 100, 1000])
         @Option(help: "Models: comma-separated names, or a CSV file with a name (or model) column. Default: all.") var models: String?
-        @Option(help: "Response file with the counts (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "Response file with the counts (default: the one the fit records, @input).") var input: String?
         @Option(name: .shortAndLong, help: "CSV to write, one row per model, benchmark and k.") var output: String?
 
         func run() throws {
@@ -53,11 +53,11 @@ extension IRSL {
             var counts: [(responses: [Float], trials: [Int32])]?
             var note = "no counts (the fit's likelihood is \(result.attributes.response), not binomial or beta-binomial): predicted only"
             if bank.response.needsTrials {
-                if let path = LawCLI.responseFile(fit: fit, result: result, input: input) {
+                if let path = LawCLI.responseFile(result: result, input: input) {
                     counts = try PassKCounts.read(path, fitItems: result.itemIDs, models: selected.map { result.modelNames[$0] })
                     note = "posterior: the calibrated prior updated by each model's own samples; empirical: unbiased estimator from the counts of \(path)"
                 } else {
-                    note = "no counts: the fit's @command names no response file here; give --input"
+                    note = "no counts: \(result.attributes.inputProblem); give --input"
                 }
             }
             let rows = PassAtK.table(bank: bank, theta: result.theta, modelNames: result.modelNames,
@@ -90,9 +90,6 @@ extension IRSL {
 enum PassKCounts {
     static func read(_ path: String, fitItems: [String], models: [String]) throws -> [(responses: [Float], trials: [Int32])] {
         let info = try ResponseFileInfo.read(path)
-        guard info.hasTrials else {
-            throw StoreError(file: path, field: ResponseLayout.trials, message: "missing; the unbiased pass@k estimator needs trial counts")
-        }
         var row: [String: Int] = [:], column: [String: Int] = [:]
         for (i, n) in info.modelNames.enumerated() where row[n] == nil { row[n] = i }
         for (j, id) in info.itemIDs.enumerated() where column[id] == nil { column[id] = j }
@@ -100,15 +97,14 @@ enum PassKCounts {
             guard let j = column[id] else { throw StoreError(file: path, field: ResponseLayout.itemIDs, message: "no item '\(id)' of the fit") }
             return j
         }
-        let file = try H5File(path, mode: .readOnly)
-        defer { file.close() }
-        let n = info.items
-        var y = [Float](repeating: .nan, count: n), t = [Int32](repeating: 0, count: n)
-        return try models.map { name in
+        let rows = try models.map { name -> Int in
             guard let r = row[name] else { throw StoreError(file: path, field: ResponseLayout.modelNames, message: "no model '\(name)' of the fit") }
-            try y.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.responses, rowStart: r, rowCount: 1, into: $0) }
-            try t.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.trials, rowStart: r, rowCount: 1, into: $0) }
-            return (map.map { y[$0] }, map.map { t[$0] })
+            return r
         }
+        let reader = try ResponseRows(path: path, info: info, trials: true, why: "the unbiased pass@k estimator needs trial counts")
+        defer { reader.close() }
+        let (y, t) = try reader.rows(rows)
+        let n = info.items
+        return rows.indices.map { i in (map.map { y[i * n + $0] }, map.map { t![i * n + $0] }) }
     }
 }

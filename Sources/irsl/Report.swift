@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTMLReport
+import IRT
 import ScalingLaw
 import Store
 
@@ -18,7 +19,7 @@ extension IRSL {
             least-squares line; the item map (discrimination against difficulty, flagged items from \
             --diagnostics); test information per benchmark for all items and the --subset; forecasts with \
             intervals and, for backtests, accuracy tables. A section whose input is absent is replaced by a note. \
-            Families and compute come from --input, else from the response file named by the fit's @command. \
+            Families and compute come from --input, else from the response file the fit records as its @input. \
             See docs/report.md.
             """)
 
@@ -27,7 +28,7 @@ extension IRSL {
         @Option(help: "Forecasts CSV (irsl forecast or irsl backtest).") var forecasts: String?
         @Option(help: "Item diagnostics CSV (irsl items).") var diagnostics: String?
         @Option(help: "Selected items CSV (irsl select).") var subset: String?
-        @Option(help: "Response file the fit was made from (default: the one named by the fit's @command).") var input: String?
+        @Option(help: "Response file the fit was made from (default: the one the fit records, @input).") var input: String?
         @Option(help: "CSV of the forecast models' covariates, name,family,params,tokens,flops (as for irsl forecast --models).") var models: String?
         @Option(help: "Central probability of the law's prediction band and forecast intervals.") var level = 0.9
         @Option(name: .shortAndLong, help: "HTML file to write.") var output: String
@@ -43,17 +44,17 @@ extension IRSL {
             // Families and compute: --input, else the fit's own input file.
             var table: ModelCovariateTable?, covariates: [ModelCovariates] = [], modelsNote: String?
             if let input {
-                table = try ModelCovariateTable.read(responseFile: input)
                 covariates = try CovariateSource.responseFile(input)
-            } else if let found = CovariateSource.responseFile(fromCommand: result.attributes.command, fitPath: fit) {
+                table = ModelCovariateTable(source: input, covariates: covariates)
+            } else if let found = result.attributes.existingInput {
                 do {
-                    table = try ModelCovariateTable.read(responseFile: found)
                     covariates = try CovariateSource.responseFile(found)
+                    table = ModelCovariateTable(source: found, covariates: covariates)
                 } catch {
                     modelsNote = "The fit's input \(found) could not be read (\(error))."
                 }
             } else {
-                modelsNote = "The fit's @command names no response file that exists here."
+                modelsNote = "No families or compute: \(result.attributes.inputProblem); give --input."
             }
 
             let forecastTable = try forecasts.map { try ForecastTable.read($0) }

@@ -74,7 +74,7 @@ extension IRSL {
             let seconds = Date().timeIntervalSince(start)
             guard r.status == 0 else { throw ValidationError("fit with \(p) ranks failed (exit \(r.status)):\n\(r.output)") }
             // The fit file's timing attributes; a fit that predates them printed a timings line.
-            guard let timing = try FitTimings(fitFile: out) ?? FitTimings(parsing: r.output) else {
+            guard let timing = try StudyTimings(fitFile: out) ?? StudyTimings(parsing: r.output) else {
                 throw ValidationError("\(out) has no timing attributes (read_seconds …) and the fit printed no timings line:\n\(r.output)")
             }
             return ScalingRow(mode: mode, ranks: p, models: m, items: items, seconds: seconds, timings: timing)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IRT
 import Selection
 import Store
 

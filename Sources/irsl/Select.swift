@@ -10,8 +10,9 @@ extension IRSL {
             discussion: """
             reconstruction (the default when --responses gives models with full responses, normally the fit's
             input): greedy minimisation of the error of reconstructing those models' full benchmark scores from
-            the subset's mean; fisher (the default without --responses): greedy maximisation of Fisher information integrated over the abilities of
-            interest, with diminishing returns so the subset spreads over difficulties; stratified: one random
+            the subset's mean; fisher (the default without --responses): greedy maximisation of Fisher
+            information integrated over the abilities of interest, with diminishing returns so the subset
+            spreads over difficulties; stratified: one random
             item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
             models (default), a range (--ability LO:HI) or a CSV with a theta column (--population).
             Output columns: item,benchmark,a,d,g,info (info = integrated Fisher information). See docs/selection.md.
@@ -50,14 +51,11 @@ extension IRSL {
                 chosen = ReconstructionSelector(bank: bank, responses: rows, theta: theta).select(perBenchmark: perBenchmark)
                     .map { SelectedItem.chosen($0, information: selector.integratedInformation($0)) }
             }
-            var csv = CSVWriter()
-            csv.row(["item", "benchmark", "a", "d", "g", "info"])
-            for c in chosen {
-                let j = c.item
-                csv.row([bank.ids[j], bank.benchmarkNames[bank.benchmarkOfItem[j]]]
-                        + [bank.a[j], bank.d[j], bank.g[j], c.information].map(CSVWriter.number))
+            let rows = chosen.map { c in
+                SubsetTable.Row(item: bank.ids[c.item], benchmark: bank.benchmarkNames[bank.benchmarkOfItem[c.item]],
+                                a: bank.a[c.item], d: bank.d[c.item], g: bank.g[c.item], info: c.information)
             }
-            try writeTextAtomically(output, csv.text)
+            try writeTextAtomically(output, SubsetTable(path: output, rows: rows).csv())
 
             // What the subset buys: the expected standard error of a new model's ability over the distribution.
             let tau = bank.prior.precision

@@ -39,17 +39,18 @@ final class ReportCommandTests: XCTestCase {
 
     func testInputCanBeGivenAndFitAloneDegradesToNotes() throws {
         let f = try ReportFixture.get()
-        // A copy of the fit whose @command names a file that is not there.
+        // A copy of the fit whose recorded input (@input) is not there.
         let dir = try Launcher.temporaryDirectory()
         let moved = dir.appendingPathComponent("fit.h5").path
         var fit = try FitResult.read(f.path("demo-fit.h5"))
         fit.attributes.command = "irsl fit /nonexistent/data.h5 --output fit.h5"
+        fit.attributes.input = "/nonexistent/data.h5"
         try fit.write(to: moved)
 
         let bare = dir.appendingPathComponent("bare.html").path
         var r = try Launcher.irsl(["report", moved, "--output", bare])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("note: The fit's @command names no response file"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("note: No families or compute: the fit's input /nonexistent/data.h5 (@input) does not exist here"), r.stdout)
         var html = try String(contentsOfFile: bare, encoding: .utf8)
         XCTAssertNil(ChartText.svg("ability-chart", in: html))
         XCTAssertNotNil(ChartText.svg("ability-histogram", in: html))

@@ -73,13 +73,34 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
     /// Without a response file to take covariates from, `irsl law` says
     /// which field failed and what to give instead; a covariate CSV with a
     /// bad cell is named by file, column and line; nothing is written.
+    /// `irsl fit` writes a self-contained fit: its input as an absolute
+    /// path, its timings, and the input's model covariates; `law` finds the
+    /// input from the fit alone.
+    func testFitRecordsItsInputTimingsAndCovariates() throws {
+        let (data, fit) = try simulateAndFit("rec", ["--models", "80", "--items", "40", "--seed", "5"])
+        let result = try FitResult.read(fit)
+        XCTAssertEqual(result.attributes.input, URL(fileURLWithPath: data).standardizedFileURL.path)
+        XCTAssertTrue(result.attributes.input!.hasPrefix("/"))
+        let t = try XCTUnwrap(result.attributes.timings)
+        XCTAssertGreaterThan(t.readSeconds, 0)
+        XCTAssertGreaterThan(t.peakRSSMB, 1)
+        XCTAssertGreaterThanOrEqual(t.computeSeconds, 0)
+        let info = try ResponseFileInfo.read(data)
+        XCTAssertEqual(result.families, info.families)
+        XCTAssertEqual(result.modelCovariates?.map(\.effectiveFlops), ModelCovariates.from(info).map(\.effectiveFlops))
+        let law = path("rec-law.h5")
+        let r = try Launcher.irsl(["law", fit, "--output", law])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("covariates from \(result.attributes.input!)"), r.stdout)
+    }
+
     func testLawNeedsCovariates() throws {
         let (data, fit) = try simulateAndFit("c", ["--models", "100", "--items", "50", "--seed", "3"])
         try FileManager.default.removeItem(atPath: data)
         let law = path("law.h5")
         let r = try Launcher.irsl(["law", fit, "--output", law])
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("@command") && r.stderr.contains("--input"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("@input") && r.stderr.contains("does not exist here") && r.stderr.contains("--input"), r.stderr)
         let csv = try write("cov.csv", "name,family,flops\nfamily0-model0,family0,1e22\nfamily1-model1,family1,many\n")
         let r2 = try Launcher.irsl(["law", fit, "--output", law, "--models", csv])
         XCTAssertNotEqual(r2.status, 0)

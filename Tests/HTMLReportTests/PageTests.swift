@@ -48,9 +48,9 @@ final class PageTests: XCTestCase {
 
     func testFullPageHasEverySectionAndTheExpectedMarks() throws {
         let fit = Self.fit()
-        let diagnostics = try ItemDiagnosticsTable.parse(CSVRecords(text: "item,flags\nq1,misfit\nq20,near_zero_discrimination\nq2,\n", path: "diag.csv"))
-        let subset = try SubsetTable.parse(CSVRecords(text: "item,benchmark,a,d,g,info\nq1,arc,1,0,0,1\nq2,arc,1,0,0,1\nq15,mmlu & co,1,0,0,1\n", path: "subset.csv"))
-        let forecasts = try ForecastTable.parse(CSVRecords(text: "model,benchmark,predicted,lower,upper\nnew-1,arc,0.5,0.4,0.6\nnew-1,mmlu & co,0.3,0.2,0.45\n", path: "forecasts.csv"))
+        let diagnostics = try ItemDiagnosticsTable.parse(CSVTable(text: "item,flags\nq1,misfit\nq20,near_zero_discrimination\nq2,\n", path: "diag.csv"))
+        let subset = try SubsetTable.parse(CSVTable(text: "item,benchmark,a,d,g,info\nq1,arc,1,0,0,1\nq2,arc,1,0,0,1\nq15,mmlu & co,1,0,0,1\n", path: "subset.csv"))
+        let forecasts = try ForecastTable.parse(CSVTable(text: "model,benchmark,predicted,lower,upper\nnew-1,arc,0.5,0.4,0.6\nnew-1,mmlu & co,0.3,0.2,0.45\n", path: "forecasts.csv"))
         let law = LawOverlay(source: "law.h5", summary: ["ability rises 0.4 per doubling"], covariates: "flops", level: 0.9,
                              curve: (0...10).map { k in
                                  let x = pow(10, 20 + 0.3 * Double(k)), m = -1 + 0.2 * Double(k)
@@ -137,7 +137,7 @@ final class PageTests: XCTestCase {
         m2,arc,0.7,0.6,0.8,0.9,llama,1,0.65,0.5,0.8
         """
         let fit = Self.fit()
-        let html = ReportPage.html(ReportInput(fit: fit, fitPath: "fit.h5", forecasts: try ForecastTable.parse(CSVRecords(text: text, path: "bt.csv"))))
+        let html = ReportPage.html(ReportInput(fit: fit, fitPath: "fit.h5", forecasts: try ForecastTable.parse(CSVTable(text: text, path: "bt.csv"))))
         XCTAssertTrue(html.contains("id=\"backtest-table\""))
         XCTAssertTrue(html.contains("flops only MAE"))
         let chart = try XCTUnwrap(Self.svg("forecast-chart", in: html))

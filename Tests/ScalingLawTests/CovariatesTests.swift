@@ -47,17 +47,6 @@ final class CovariatesTests: XCTestCase {
         }
     }
 
-    func testResponseFileFromTheFitCommand() throws {
-        let input = try write("data.h5", "x")
-        let fit = directory.appendingPathComponent("fit.h5").path
-        XCTAssertEqual(CovariateSource.responseFile(fromCommand: "/bin/irsl fit --dims 2 -o out.h5 \(input) --floor-from-file", fitPath: fit), input)
-        // Relative to the fit file's directory when not found from here.
-        XCTAssertEqual(CovariateSource.responseFile(fromCommand: "irsl fit data.h5 --output fit.h5", fitPath: fit),
-                       directory.appendingPathComponent("data.h5").path)
-        XCTAssertNil(CovariateSource.responseFile(fromCommand: "irsl fit --config run.toml", fitPath: fit))
-        XCTAssertNil(CovariateSource.responseFile(fromCommand: "irsl fit missing.h5 -o x.h5", fitPath: fit))
-    }
-
     func testTranslogDesignIsStandardisedWithTheProduct() throws {
         let raw = [[9.0, 12.0], [10.0, 12.5], [11.0, 13.0], [10.0, 11.5]]
         let t = try CovariateTransform(set: .paramsTokens, fittedTo: raw)

@@ -3,6 +3,7 @@ import Distributed
 import Foundation
 import IRT
 import ScalingLaw
+import Store
 import Simulation
 
 /// A simulated response matrix held in memory, and an in-process calibration

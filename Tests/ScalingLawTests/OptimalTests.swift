@@ -1,5 +1,6 @@
 import Foundation
 import ScalingLaw
+import Store
 import Simulation
 import XCTest
 

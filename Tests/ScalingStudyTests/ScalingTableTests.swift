@@ -5,8 +5,8 @@ import XCTest
 
 /// The study's arithmetic and its sources of timings, without launching a fit.
 final class ScalingTableTests: XCTestCase {
-    func timings(_ compute: Double, _ allreduce: Double) -> FitTimings {
-        FitTimings(read: 0.5, compute: compute, allreduce: allreduce, iterations: 8, peakRSSMB: 100)
+    func timings(_ compute: Double, _ allreduce: Double) -> StudyTimings {
+        StudyTimings(read: 0.5, compute: compute, allreduce: allreduce, iterations: 8, peakRSSMB: 100)
     }
 
     /// Strong: speed-up t(1)/t(P) against the smallest rank count; weak: efficiency t(1)/t(P).
@@ -37,17 +37,17 @@ final class ScalingTableTests: XCTestCase {
         try file.setAttribute("allreduce_seconds", 0.125)
         try file.setAttribute("iterations", 8)
         file.close()
-        XCTAssertNil(try FitTimings(fitFile: path), "peak_rss_mb is missing")
+        XCTAssertNil(try StudyTimings(fitFile: path), "peak_rss_mb is missing")
         let again = try H5File(path, mode: .readWrite)
         try again.setAttribute("peak_rss_mb", 612.5)
         again.close()
-        XCTAssertEqual(try FitTimings(fitFile: path), FitTimings(read: 0.25, compute: 3.5, allreduce: 0.125, iterations: 8, peakRSSMB: 612.5))
+        XCTAssertEqual(try StudyTimings(fitFile: path), StudyTimings(read: 0.25, compute: 3.5, allreduce: 0.125, iterations: 8, peakRSSMB: 612.5))
     }
 
     func testTimingsLineOfTheFitsOutput() {
         let output = "iter 1 ...\ntimings: read_seconds=0.120 compute_seconds=2.500 allreduce_seconds=0.300 iterations=8 peak_rss_mb=55.5\nwrote fit.h5\n"
-        XCTAssertEqual(FitTimings(parsing: output), FitTimings(read: 0.12, compute: 2.5, allreduce: 0.3, iterations: 8, peakRSSMB: 55.5))
-        XCTAssertNil(FitTimings(parsing: "timings: read_seconds=1\n"))
-        XCTAssertNil(FitTimings(parsing: "no such line\n"))
+        XCTAssertEqual(StudyTimings(parsing: output), StudyTimings(read: 0.12, compute: 2.5, allreduce: 0.3, iterations: 8, peakRSSMB: 55.5))
+        XCTAssertNil(StudyTimings(parsing: "timings: read_seconds=1\n"))
+        XCTAssertNil(StudyTimings(parsing: "no such line\n"))
     }
 }

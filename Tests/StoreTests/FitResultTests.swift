@@ -126,6 +126,42 @@ final class FitResultTests: StoreTestCase {
             """#)
     }
 
+    /// The self-contained fit: its input, timings and model covariates
+    /// round-trip; a file without them (older irsl) still reads.
+    func testInputTimingsAndCovariatesRoundTrip() throws {
+        var r = resultK1()
+        r.attributes.input = "/data/runs/data.h5"
+        r.attributes.timings = FitTimings(readSeconds: 0.25, computeSeconds: 3.5, allreduceSeconds: 0.125, peakRSSMB: 612.5)
+        let info = ResponseFileInfo(path: "x", models: 2, items: 3, kind: .binary, hasTrials: false,
+                                    modelNames: r.modelNames, families: ["gpt", "other"], params: [7e9, .nan], tokens: nil,
+                                    flops: [1e22, 2e21], itemIDs: r.itemIDs, benchmarks: r.itemBenchmarks, floor: nil)
+        r.recordCovariates(of: info)
+        let p = path("self.h5")
+        try r.write(to: p)
+        let back = try FitResult.read(p)
+        XCTAssertEqual(back.attributes.input, "/data/runs/data.h5")
+        XCTAssertEqual(back.attributes.timings, r.attributes.timings)
+        XCTAssertEqual(back.families, ["gpt", "other"])
+        XCTAssertTrue(sameValues(back.params ?? [], [7e9, .nan]))
+        XCTAssertNil(back.tokens)
+        XCTAssertEqual(back.flops, [1e22, 2e21])
+        let c = try XCTUnwrap(back.modelCovariates)
+        XCTAssertEqual(c.map(\.family), ["gpt", "other"])
+        XCTAssertEqual(c[0].effectiveFlops, 1e22)
+        XCTAssertNil(back.attributes.existingInput, "the recorded input is not on this machine")
+        XCTAssertTrue(back.attributes.inputProblem.contains("/data/runs/data.h5 (@input) does not exist here"))
+
+        let old = path("old.h5")
+        try resultK1().write(to: old)
+        let plain = try FitResult.read(old)
+        XCTAssertNil(plain.attributes.input)
+        XCTAssertNil(plain.attributes.timings)
+        XCTAssertNil(plain.modelCovariates)
+        XCTAssertTrue(plain.attributes.inputProblem.contains("records no input file"))
+        r.flops = [1]
+        assertStoreError([path("bad.h5"), "/models/flops", "expected 2 values"]) { try r.write(to: path("bad.h5")) }
+    }
+
     func testRewriteReplacesPreviousOutput() throws {
         let p = path("again.h5")
         try resultK1().write(to: p)

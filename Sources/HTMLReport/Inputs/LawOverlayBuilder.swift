@@ -1,4 +1,5 @@
 import Foundation
+import IRT
 import ScalingLaw
 import Store
 
@@ -8,7 +9,7 @@ import Store
 public enum LawOverlayBuilder {
     public static func build(law: AbilityLaw, path: String, level: Double, fit: FitResult,
                       covariates: [ModelCovariates], forecasts: ForecastTable?) -> LawOverlay {
-        let z = ScalingLaw.normalQuantile(0.5 + level / 2)
+        let z = IRT.normalQuantile(0.5 + level / 2)
         func point(_ raw: [Double], _ family: String?) -> LawOverlay.CurvePoint {
             let p = law.predict(raw: raw, family: family)
             let sd = p.totalVariance[0].squareRoot()

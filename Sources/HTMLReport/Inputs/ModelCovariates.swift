@@ -2,9 +2,9 @@ import Foundation
 import Store
 
 /// Families and training compute of the fit's models, from the response
-/// file the fit was made from (`/models/family`, `/models/flops`, or
-/// 6 · `/models/params` · `/models/tokens` where FLOPs are unknown, the
-/// same rule as `irsl law`).
+/// file the fit was made from (Store's `ModelCovariates`: `/models/family`,
+/// `/models/flops`, or 6 · `/models/params` · `/models/tokens` where FLOPs
+/// are unknown, the same rule as `irsl law`).
 public struct ModelCovariateTable {
     /// Where they came from (for the page).
     public var source: String
@@ -19,15 +19,15 @@ public struct ModelCovariateTable {
         self.source = source; self.names = names; self.families = families; self.flops = flops
     }
 
+    /// The table of Store's `ModelCovariates` (compute by its one rule, `effectiveFlops`).
+    public init(source: String, covariates: [ModelCovariates]) {
+        self.init(source: source, names: covariates.map(\.name), families: covariates.contains { $0.family != nil } ? covariates.map { $0.family ?? "" } : nil,
+                  flops: covariates.map(\.effectiveFlops))
+    }
+
     /// Reads `/models/*` of a response file (docs/format.md).
     public static func read(responseFile path: String) throws -> ModelCovariateTable {
-        let info = try ResponseFileInfo.read(path)
-        let flops: [Double] = (0..<info.models).map { m in
-            if let f = info.flops?[m], f > 0, f.isFinite { return f }
-            if let p = info.params?[m], let t = info.tokens?[m], p > 0, t > 0, p.isFinite, t.isFinite { return 6 * p * t }
-            return .nan
-        }
-        return ModelCovariateTable(source: path, names: info.modelNames, families: info.families, flops: flops)
+        ModelCovariateTable(source: path, covariates: try ModelCovariates.read(responseFile: path))
     }
 
     /// Family and FLOPs of each model named in `names` (nil / NaN when not in the table).

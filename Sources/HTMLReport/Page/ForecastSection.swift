@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import Store
 
 /// Forecasts of benchmark scores with their intervals (`irsl forecast`),
 /// and for backtests (`irsl backtest`, with observed scores) predicted

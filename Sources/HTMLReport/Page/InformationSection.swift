@@ -1,4 +1,5 @@
 import Foundation
+import IRT
 import Plot
 import Store
 

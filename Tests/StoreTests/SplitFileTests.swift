@@ -1,5 +1,5 @@
 import Foundation
-import ScalingLaw
+import Store
 import XCTest
 
 final class SplitFileTests: XCTestCase {

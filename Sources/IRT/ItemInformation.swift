@@ -1,5 +1,4 @@
 import Foundation
-import IRT
 
 /// Fisher information about the ability carried by one response, and the
 /// response's variance, for each likelihood of the fit.
@@ -22,8 +21,11 @@ import IRT
 ///   I(θ) = a² φ² (ψ′(μφ) + ψ′((1 − μ)φ)) P′², which for g = 0 is
 ///   a² φ² [μ(1 − μ)]² (ψ′(μφ) + ψ′((1 − μ)φ)).
 ///
-/// Both are E[−∂²ℓ/∂θ²]; `InformationTests` checks them against numerical
-/// second derivatives of the expected log-likelihood.
+/// Both are E[−∂²ℓ/∂θ²] of the likelihoods in `Likelihood.swift` (the
+/// `fisher` those return, times a²), written here once for selection,
+/// scoring, diagnostics, forecasts and the report. `InformationTests`
+/// (Selection) checks them against numerical second derivatives of the
+/// expected log-likelihood; `ResponseMathTests` (IRT) against reference values.
 public enum ItemInformation {
     /// Fisher information about θ of one response to item (a, d, g) at θ.
     /// `trials` multiplies the Bernoulli information (binomial responses);
@@ -31,18 +33,25 @@ public enum ItemInformation {
     @inlinable
     public static func fisher(theta: Double, a: Double, d: Double, g: Double, response: ResponseModel,
                               phi: Double, trials: Double = 1) -> Double {
-        let r = ItemResponse(eta: a * theta + d, floor: g)
+        a * a * fisher(eta: a * theta + d, floor: g, response: response, phi: phi, trials: trials)
+    }
+
+    /// Fisher information about η of one response, E[−∂²ℓ/∂η²]: the weight
+    /// w(η) in I(θ) = a² w(η) (and, with θ, in the item step's sums).
+    @inlinable
+    public static func fisher(eta: Double, floor g: Double, response: ResponseModel, phi: Double, trials: Double = 1) -> Double {
+        let r = ItemResponse(eta: eta, floor: g)
         let p = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
         switch response {
         case .bernoulli, .binomial:
-            return trials * a * a * r.slope * r.slope / (p * (1 - p))
+            return trials * r.slope * r.slope / (p * (1 - p))
         case .beta:
             let infoMu = phi * phi * (trigamma(p * phi) + trigamma((1 - p) * phi))
-            return a * a * infoMu * r.slope * r.slope
+            return infoMu * r.slope * r.slope
         case .betaBinomial:
             // The quasi-likelihood information n²/Var(k): n trials worth
             // (φ + 1)/(φ + n) of independent ones.
-            return effectiveTrials(trials, phi: phi) * a * a * r.slope * r.slope / (p * (1 - p))
+            return effectiveTrials(trials, phi: phi) * r.slope * r.slope / (p * (1 - p))
         }
     }
 

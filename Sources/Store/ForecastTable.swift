@@ -1,13 +1,12 @@
 import Foundation
-import Store
 
 /// Forecasts of benchmark scores: `irsl forecast` writes
 /// `model,benchmark,predicted,lower,upper`; `irsl backtest` adds
 /// `observed,family,fold` and, for each baseline X, the columns
 /// `X,X_lower,X_upper`. Columns are found by name; a column pair
 /// `X_lower`, `X_upper` next to a column `X` is read as a baseline.
-public struct ForecastTable {
-    public struct Row: Equatable {
+public struct ForecastTable: Sendable {
+    public struct Row: Equatable, Sendable {
         public var model: String
         public var benchmark: String
         public var predicted: Double
@@ -19,9 +18,15 @@ public struct ForecastTable {
         public var fold: String?
         /// Baseline forecasts, in `baselines` order: (predicted, lower, upper).
         public var baselines: [Forecast]
+
+        public init(model: String, benchmark: String, predicted: Double, lower: Double, upper: Double,
+                    observed: Double = .nan, family: String? = nil, fold: String? = nil, baselines: [Forecast] = []) {
+            self.model = model; self.benchmark = benchmark; self.predicted = predicted; self.lower = lower; self.upper = upper
+            self.observed = observed; self.family = family; self.fold = fold; self.baselines = baselines
+        }
     }
 
-    public struct Forecast: Equatable {
+    public struct Forecast: Equatable, Sendable {
         public var predicted: Double, lower: Double, upper: Double
         public init(predicted: Double, lower: Double, upper: Double) {
             self.predicted = predicted; self.lower = lower; self.upper = upper
@@ -40,22 +45,22 @@ public struct ForecastTable {
     }
 
     public static func read(_ path: String) throws -> ForecastTable {
-        try parse(CSVRecords(path: path))
+        try parse(CSVTable(path: path))
     }
 
-    public static func parse(_ csv: CSVRecords) throws -> ForecastTable {
+    public static func parse(_ csv: CSVTable) throws -> ForecastTable {
         let what = "a forecasts CSV of irsl forecast or irsl backtest"
         let model = try csv.requiredColumn("model", purpose: what)
         let benchmark = try csv.requiredColumn("benchmark", purpose: what)
         let predicted = try csv.requiredColumn("predicted", purpose: what)
         let lower = try csv.requiredColumn("lower", purpose: what)
         let upper = try csv.requiredColumn("upper", purpose: what)
-        let observed = csv.column("observed")
-        let family = csv.column("family"), fold = csv.column("fold")
+        let observed = csv.columnIndex("observed")
+        let family = csv.columnIndex("family"), fold = csv.columnIndex("fold")
         let core: Set<Int> = [model, benchmark, predicted, lower, upper]
         var baselineNames: [String] = [], baselineColumns: [(Int, Int, Int)] = []
         for (i, name) in csv.header.enumerated() where !core.contains(i) && !name.isEmpty {
-            if let lo = csv.column(name + "_lower"), let hi = csv.column(name + "_upper") {
+            if let lo = csv.columnIndex(name + "_lower"), let hi = csv.columnIndex(name + "_upper") {
                 baselineNames.append(name); baselineColumns.append((i, lo, hi))
             }
         }
@@ -76,5 +81,21 @@ public struct ForecastTable {
                 }))
         }
         return ForecastTable(path: csv.path, rows: rows, baselines: baselineNames, hasObserved: observed != nil)
+    }
+
+    /// The file's text, the layout `parse` reads: `model,benchmark,predicted,lower,upper`,
+    /// then `observed,family,fold` when `hasObserved`, then `X,X_lower,X_upper`
+    /// for each baseline X (NaN and nil are empty cells).
+    public func csv() -> String {
+        var w = CSVWriter()
+        w.row(["model", "benchmark", "predicted", "lower", "upper"] + (hasObserved ? ["observed", "family", "fold"] : [])
+              + baselines.flatMap { [$0, $0 + "_lower", $0 + "_upper"] })
+        let num = CSVWriter.number
+        for r in rows {
+            w.row([r.model, r.benchmark, num(r.predicted), num(r.lower), num(r.upper)]
+                  + (hasObserved ? [num(r.observed), r.family ?? "", r.fold ?? ""] : [])
+                  + r.baselines.flatMap { [num($0.predicted), num($0.lower), num($0.upper)] })
+        }
+        return w.text
     }
 }
