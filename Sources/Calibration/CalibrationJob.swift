@@ -243,7 +243,7 @@ public struct CalibrationJob {
             say("wrote \(output) (+ .abilities.csv, .items.csv); loglik \(String(format: "%.6e", ll)), AIC \(String(format: "%.6e", attributes.aic)), BIC \(String(format: "%.6e", attributes.bic))")
             let file = try H5File(input, mode: .readOnly)
             defer { file.close() }
-            if let truth = try Truth.read(file) {
+            if let truth = try Truth.read(file, shape: (info.models, info.items)) {
                 let r = Recovery(truth: truth, fit: result)
                 recovery = r
                 say(r.summary)
