@@ -93,6 +93,31 @@ public enum HDF5Check {
         return report
     }
 
+    /// Where the stored chunks of `dataset` lie in the file (byte ranges),
+    /// e.g. for tests that damage data but not metadata. Empty when the
+    /// dataset is not chunked or cannot be read. Use on sound files only.
+    public static func chunkByteRanges(_ path: String, dataset: String) -> [Range<Int>] {
+        ensureHDF5()
+        let file = H5Fopen(path, irsl_h5f_acc_rdonly(), irsl_h5p_default())
+        guard file >= 0 else { return [] }
+        defer { H5Fclose(file) }
+        let ds = H5Dopen2(file, dataset, irsl_h5p_default())
+        guard ds >= 0 else { return [] }
+        defer { H5Dclose(ds) }
+        let space = H5Dget_space(ds)
+        guard space >= 0 else { return [] }
+        defer { H5Sclose(space) }
+        var chunks: hsize_t = 0
+        guard H5Dget_num_chunks(ds, space, &chunks) >= 0 else { return [] }
+        var offset = [hsize_t](repeating: 0, count: 8)
+        return (0..<Int(chunks)).compactMap { index in
+            var mask: UInt32 = 0, address: haddr_t = 0, size: hsize_t = 0
+            guard H5Dget_chunk_info(ds, space, hsize_t(index), &offset, &mask, &address, &size) >= 0,
+                  address != irsl_haddr_undef() else { return nil }
+            return Int(address)..<(Int(address) + Int(size))
+        }
+    }
+
     // MARK: - Attributes
 
     private static func checkAttributes(_ object: hid_t, field: String, fileSize: Int, report: inout Report) {

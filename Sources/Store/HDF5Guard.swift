@@ -38,8 +38,9 @@ public enum HDF5Guard {
     nonisolated(unsafe) public static var inProcessFallback = true
 
     /// The executable that implements `__check-hdf5`: `IRSL_HDF5_CHECKER`
-    /// when set ("" turns the child off), else this process's own executable
-    /// when it is `irsl`, else nil.
+    /// when set ("" turns the child off), else the one `useThisExecutable`
+    /// named (the irsl binary itself), else this process's own executable
+    /// when it is called `irsl`, else nil.
     public static var checker: String? {
         get {
             lock.lock(); defer { lock.unlock() }
@@ -61,6 +62,14 @@ public enum HDF5Guard {
             configuredChecker = .some(newValue)
             verified.removeAll()
         }
+    }
+
+    /// Makes this process's own executable the checker (unless
+    /// `IRSL_HDF5_CHECKER` says otherwise); the irsl executable calls it first.
+    public static func useThisExecutable() {
+        guard ProcessInfo.processInfo.environment["IRSL_HDF5_CHECKER"] == nil,
+              let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return }
+        checker = exe
     }
 
     /// The hidden subcommand's name.

@@ -13,7 +13,8 @@ func verifyFile(_ file: String) throws {
         ? "no checksummed datasets (data damage cannot be detected)"
         : "\(report.checksummed.count) of \(report.datasets) datasets checksummed (Fletcher32)"
     let summary = "\(report.datasets) datasets, \(report.attributes) attributes, "
-        + String(format: "%.1f MB of data read; ", Double(report.bytesRead) / 1e6) + checksums
+        + (report.bytesRead < 1_000_000 ? String(format: "%.1f kB", Double(report.bytesRead) / 1e3)
+            : String(format: "%.1f MB", Double(report.bytesRead) / 1e6)) + " of data read; " + checksums
     guard report.damage.isEmpty else {
         for line in report.damage { print("\(file): DAMAGED: \(line)") }
         throw StoreError(file: file, field: "", message: "damaged: \(report.damage.count) problem(s) found (\(summary))")

@@ -166,3 +166,76 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// Damage to the data only (bytes inside the chunks of `/responses`, the
+/// metadata intact): the values change, so every fit must fail with a
+/// checksum error naming the file and the dataset, and `info --verify` must
+/// say DAMAGED. A file written by h5py without checksums still reads.
+final class DataChecksumTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
+        dir = try Launcher.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func testEveryChangedDataByteIsDetected() throws {
+        let data = dir.appendingPathComponent("data.h5").path
+        let r = try Launcher.irsl(["simulate", "--models", "50", "--items", "80", "--response", "bernoulli",
+                                   "--seed", "5", "--output", data])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let ranges = HDF5Check.chunkByteRanges(data, dataset: "/responses")
+        XCTAssertGreaterThan(ranges.count, 1, "the simulated matrix is chunked")
+        let original = try Data(contentsOf: URL(fileURLWithPath: data))
+        var rng = SplitMix64(seed: 99)
+        var detected = 0
+        let copies = 20
+        for i in 0..<copies {
+            var bytes = original
+            for _ in 0..<(1 + Int(rng.next() % 8)) {
+                let chunk = ranges[Int(rng.next() % UInt64(ranges.count))]
+                let at = chunk.lowerBound + Int(rng.next() % UInt64(chunk.count))
+                bytes[at] ^= UInt8(1 + rng.next() % 255)
+            }
+            let p = dir.appendingPathComponent("d\(i).h5").path
+            try bytes.write(to: URL(fileURLWithPath: p))
+            let fit = try Launcher.irsl(["fit", p, "--output", p + ".fit.h5", "--max-iterations", "5"], timeout: 60)
+            XCTAssertEqual(fit.status, 1, "copy \(i): a fit on changed data must fail\n\(fit.stderr)")
+            XCTAssertTrue(fit.stderr.contains(p) && fit.stderr.contains("/responses") && fit.stderr.contains("checksum"),
+                          "copy \(i): \(fit.stderr)")
+            let verify = try Launcher.irsl(["info", "--verify", p], timeout: 60)
+            XCTAssertNotEqual(verify.status, 0)
+            XCTAssertTrue(verify.stdout.contains("DAMAGED: /responses"), "copy \(i): \(verify.stdout)\(verify.stderr)")
+            if fit.status == 1 { detected += 1 }
+        }
+        print("data-only damage: \(detected) of \(copies) changed copies detected")
+        let clean = try Launcher.irsl(["info", "--verify", data])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertTrue(clean.stdout.contains("OK") && clean.stdout.contains("checksummed (Fletcher32)"), clean.stdout)
+    }
+
+    func testFilesWithoutChecksumsStillRead() throws {
+        let python = Launcher.packageRoot.appendingPathComponent(".venv/bin/python").path
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: python), "no .venv (make pyenv)")
+        let p = dir.appendingPathComponent("py.h5").path
+        let r = try Launcher.run([python, "-c", """
+        import h5py, numpy as np, sys
+        rng = np.random.default_rng(1)
+        with h5py.File(sys.argv[1], "w") as f:
+            f.create_dataset("responses", data=(rng.random((30, 20)) < 0.5).astype("<f4"), chunks=(10, 20))
+            s = h5py.string_dtype("utf-8")
+            f.create_dataset("models/name", data=[f"m{i}" for i in range(30)], dtype=s)
+            f.create_dataset("items/id", data=[f"q{j}" for j in range(20)], dtype=s)
+            f.create_dataset("items/benchmark", data=["b"] * 20, dtype=s)
+            f.attrs["response_kind"] = "binary"
+        """, p])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let verify = try Launcher.irsl(["info", "--verify", p])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("OK") && verify.stdout.contains("no checksummed datasets"), verify.stdout)
+        let fit = try Launcher.irsl(["fit", p, "--output", p + ".fit.h5", "--max-iterations", "5"])
+        XCTAssertEqual(fit.status, 0, fit.stderr)
+    }
+}
