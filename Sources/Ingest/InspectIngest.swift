@@ -52,9 +52,7 @@ public struct InspectIngest {
         let started = Date()
         let files = try InspectIngest.discover(paths)
         guard !files.isEmpty else { throw IngestError(file: paths.joined(separator: " "), message: "no .eval or .json logs found") }
-        var summary = IngestSummary(output: matrix.output, outcome: .created, kind: .binary, models: 0, items: 0,
-                                    newModels: [], replacedModels: [], newItems: 0, bytesRead: 0, linesRead: 0,
-                                    parseSeconds: 0, seconds: 0, badLines: 0, repeatedRecords: 0, notes: [])
+        var summary = IngestSummary.empty(output: matrix.output)
         var runs: [SampleRun] = []
         for (index, file) in files.enumerated() {
             let inspectLog: InspectLog
@@ -77,7 +75,7 @@ public struct InspectIngest {
     }
 
     /// One log's scored samples as a `SampleRun`.
-    func run(of inspectLog: InspectLog, summary: inout IngestSummary, log: (String) -> Void) throws -> SampleRun {
+    public func run(of inspectLog: InspectLog, summary: inout IngestSummary, log: (String) -> Void) throws -> SampleRun {
         let header = inspectLog.header
         let path = inspectLog.path
         let status = header.status ?? "unknown"

@@ -73,3 +73,12 @@ public struct SampleRun {
 public enum StableItemID {
     public static func make(task: String, question: String) -> String { "\(task)/\(question)" }
 }
+
+extension IngestSummary {
+    /// A summary with nothing read or written yet, for `output`.
+    public static func empty(output: String) -> IngestSummary {
+        IngestSummary(output: output, outcome: .created, kind: .binary, models: 0, items: 0, newModels: [],
+                      replacedModels: [], newItems: 0, bytesRead: 0, linesRead: 0, parseSeconds: 0, seconds: 0,
+                      badLines: 0, repeatedRecords: 0, notes: [])
+    }
+}
