@@ -16,7 +16,7 @@ extension IRSL {
             --append adds models and items to an existing file without loading its matrix. \
             Formats: docs/format.md; ingest rules: docs/ingest.md.
             """,
-            subcommands: [LmEval.self, Table.self, Inspect.self, Helm.self])
+            subcommands: [LmEval.self, Table.self, Inspect.self, Helm.self, OpenCompass.self])
     }
 }
 
