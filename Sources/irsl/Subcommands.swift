@@ -6,6 +6,6 @@ extension IRSL {
         Simulate.self, Fit.self, Info.self, ScalingStudy.self, Ingest.self,
         Select.self, Score.self, Cat.self, Items.self, EvaluateSubset.self,
         Law.self, Forecast.self, Optimal.self, PassK.self, Backtest.self,
-        MakeReport.self,
+        MakeReport.self, Export.self,
     ]
 }
