@@ -69,11 +69,14 @@ public enum JSONValue: Decodable, Equatable, CustomStringConvertible {
 ///
 /// Why JSON5 mode: Inspect writes Python's `json.dumps` output, which has
 /// bare `NaN` and `Infinity` (e.g. an undefined accuracy); strict JSON
-/// parsers reject those, Python and JSON5 accept them. Errors name the
+/// parsers reject those, Python and JSON5 accept them. Strict mode is
+/// tried first: it is faster, and nearly every file is plain JSON. Errors name the
 /// file, the member or part, and the field path (`eval.model: expected a
 /// string`), never a Swift type.
 public enum JSONDocument {
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String, part: String = "") throws -> T {
+        // Strict JSON first (the fast path); JSON5 only for documents it rejects (bare NaN).
+        if let value = try? JSONDecoder().decode(type, from: data) { return value }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         do {
