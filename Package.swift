@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C shims: MPI and HDF5 expose their handles as macros, which Swift cannot import.
@@ -43,8 +44,9 @@ let package = Package(
         .target(name: "Store", dependencies: ["CHDF5", "IRT", .product(name: "CSV", package: "CSV.swift")]),
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
-        // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
-        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fast),
+        // Evaluation exports (lm-evaluation-harness JSONL, Inspect AI logs, HELM, OpenCompass, leaderboard CSV) → response files.
+        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift"),
+                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fast),
         // Item selection, scoring new models, adaptive testing, item diagnostics.
         .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Scaling laws on the abilities: fits, forecasts, backtests.
