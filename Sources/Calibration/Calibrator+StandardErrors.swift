@@ -16,7 +16,7 @@ extension Calibrator {
         var acc = [Double](repeating: 0, count: layout.count)
         acc.withUnsafeMutableBufferPointer { accBuf in
             thetaSE.withUnsafeMutableBufferPointer { se in
-                if k == 1 && options.vectorKernels {
+                if usesKernels {
                     kernelSweep(acc: accBuf.baseAddress!, thetaSE: se.baseAddress!)
                 } else if options.response == .beta {
                     sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)

@@ -76,6 +76,8 @@ public final class Calibrator {
     }
     private let observations: Int
     private let clamped: Int
+    /// The vectorised pass's buffers, allocated on first use, once per fit.
+    lazy var kernelWorkspace = KernelWorkspace(items: shard.items, dims: k)
 
     /// - Parameters:
     ///   - floors: lower asymptote of each item (zeros unless the fit uses the file's floors).
@@ -234,7 +236,7 @@ public final class Calibrator {
         var acc = [Double](repeating: 0, count: layout.count)
         let oldTheta = theta
         acc.withUnsafeMutableBufferPointer { accBuf in
-            if k == 1 && options.vectorKernels {
+            if usesKernels {
                 kernelSweep(acc: accBuf.baseAddress!)
             } else {
                 sweep(L.self, acc: accBuf.baseAddress!, updateTheta: true, observedInformation: false, thetaSE: nil)
