@@ -36,28 +36,43 @@ INLINE response item_response(vf eta, vf g) {
     return r;
 }
 
-/* ---- Beta(μφ, (1 − μ)φ): fields log y, log(1 − y), observed (0/1). ---- */
+/* ---- Beta(μφ, (1 − μ)φ), censored at ε and 1 − ε (IRT.BetaLikelihood).
+   Fields: log y, log(1 − y) as the density uses them (log ε and 0 below ε,
+   0 and log ε above 1 − ε), and a code: 0 missing, 1 inside, 2 at or below ε,
+   3 at or above 1 − ε.
+   A censored entry is the density with the gamma argument of its side
+   shifted by one: log P(Y ≤ ε) = α log ε − lnΓ(α + 1) − lnΓ(β) + lnΓ(φ), and
+   ψ(α + 1) = ψ(α) + 1/α, ψ'(α + 1) = ψ'(α) − 1/α² give the Swift formulas'
+   extra terms exactly, without their cancellation at small α in Float32. ---- */
+#define CENSOR_LO 1e-4f              /* IRT.betaClampEpsilon */
+#define CENSOR_HI (1.0f - 1e-4f)
+#define LOG_CENSOR -9.21034037197618f /* log ε, ε = Float(1e-4) widened */
+
 INLINE fields beta_prepare(vf y, vf trials) {
     (void)trials;
-    vi missing = y != y;
-    vf yy = select(missing, splat(0.5f), y);
-    fields f = { vlog(yy), vlog(1.0f - yy), select(missing, (vf){}, splat(1.0f)) };
+    vi missing = y != y, low = y <= CENSOR_LO, high = y >= CENSOR_HI;
+    vf yy = select(missing | low | high, splat(0.5f), y);
+    vf ly = select(low, splat(LOG_CENSOR), select(high, (vf){}, vlog(yy)));
+    vf l1y = select(high, splat(LOG_CENSOR), select(low, (vf){}, vlog(1.0f - yy)));
+    vf code = select(missing, (vf){}, select(low, splat(2.0f), select(high, splat(3.0f), splat(1.0f))));
+    fields f = { ly, l1y, code };
     return f;
 }
 
 INLINE terms beta_terms(vf eta, item_chunk it, fields f, int item_pass, int observed) {
     response r = item_response(eta, it.g);
     vf x1 = r.p * it.phi, x2 = r.q * it.phi;
-    gamma3 g1 = vgamma(x1, item_pass), g2 = vgamma(x2, item_pass);
-    vf w = f.f2;
+    vf w = select(f.f2 > 0.0f, splat(1.0f), (vf){});
+    vf low = select(f.f2 == 2.0f, splat(1.0f), (vf){}), high = select(f.f2 == 3.0f, splat(1.0f), (vf){});
+    gamma3 g1 = vgamma(x1 + low, item_pass), g2 = vgamma(x2 + high, item_pass);
     vf score_mu = it.phi * (f.f0 - f.f1 - g1.dg + g2.dg);
     terms t;
     t.score = w * score_mu * r.slope;
-    /* d²ℓ/dμ² = −φ²(ψ'(μφ) + ψ'((1−μ)φ)) does not depend on y: observed = expected in μ. */
+    /* −d²ℓ/dμ² = φ²(ψ'(α) + ψ'(β)) does not depend on y: observed = expected in μ. */
     t.info = w * (it.phi * it.phi * (g1.tg + g2.tg) * r.slope * r.slope);
     if (observed) t.info -= w * score_mu * r.slope * r.bend;
     if (item_pass) {
-        t.ll = w * (it.lg_phi - g1.lg - g2.lg + (x1 - 1.0f) * f.f0 + (x2 - 1.0f) * f.f1);
+        t.ll = w * (it.lg_phi - g1.lg - g2.lg + (x1 - 1.0f + low) * f.f0 + (x2 - 1.0f + high) * f.f1);
         t.dphi = w * (it.dg_phi - r.p * g1.dg - r.q * g2.dg + r.p * f.f0 + r.q * f.f1);
         t.d2phi = w * (it.tg_phi - r.p * r.p * g1.tg - r.q * r.q * g2.tg);
     } else {
@@ -89,10 +104,44 @@ INLINE terms binomial_terms(vf eta, item_chunk it, fields f, int item_pass, int 
     return t;
 }
 
+/* ---- Beta-binomial: k of n successes, the pair's success probability ~ Beta(μφ, (1 − μ)φ)
+   (IRT.BetaBinomialLikelihood). Fields: k = round(y n), n (0 where missing), observed (0/1).
+   ℓ = lnΓ(k + α) + lnΓ(n − k + β) − lnΓ(n + φ) − lnΓ(α) − lnΓ(β) + lnΓ(φ). ---- */
+INLINE fields betabinomial_prepare(vf y, vf trials) {
+    vi missing = y != y;
+    const float shifter = 12582912.0f;            /* round to nearest (k < 2^22) */
+    vf k = (y * trials + shifter) - shifter;
+    fields f = { select(missing, (vf){}, k), select(missing, (vf){}, trials), select(missing, (vf){}, splat(1.0f)) };
+    return f;
+}
+
+INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, int observed) {
+    response r = item_response(eta, it.g);
+    vf k = f.f0, n = f.f1, w = f.f2;
+    vf x1 = r.p * it.phi, x2 = r.q * it.phi;
+    gamma3 a0 = vgamma(x1, item_pass), b0 = vgamma(x2, item_pass);
+    gamma3 ak = vgamma(k + x1, item_pass), bk = vgamma(n - k + x2, item_pass);
+    vf score_mu = it.phi * (ak.dg - a0.dg - bk.dg + b0.dg);
+    terms t;
+    t.score = w * score_mu * r.slope;
+    t.info = w * (it.phi * it.phi * (a0.tg - ak.tg + b0.tg - bk.tg) * r.slope * r.slope);
+    if (observed) t.info -= w * score_mu * r.slope * r.bend;
+    if (item_pass) {
+        gamma3 nf = vgamma(n + it.phi, 1);
+        t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg + it.lg_phi);
+        t.dphi = w * (r.p * (ak.dg - a0.dg) + r.q * (bk.dg - b0.dg) - nf.dg + it.dg_phi);
+        t.d2phi = w * (r.p * r.p * (ak.tg - a0.tg) + r.q * r.q * (bk.tg - b0.tg) - nf.tg + it.tg_phi);
+    } else {
+        t.ll = t.dphi = t.d2phi = (vf){};
+    }
+    return t;
+}
+
 /* ---- The one place that maps a likelihood to its functions. ---- */
 INLINE fields entry_prepare(int likelihood, vf y, vf trials) {
     switch (likelihood) {
     case IRSL_BETA: return beta_prepare(y, trials);
+    case IRSL_BETA_BINOMIAL: return betabinomial_prepare(y, trials);
     default: return binomial_prepare(y, trials);
     }
 }
@@ -100,10 +149,11 @@ INLINE fields entry_prepare(int likelihood, vf y, vf trials) {
 INLINE terms entry_terms(int likelihood, vf eta, item_chunk it, fields f, int item_pass, int observed) {
     switch (likelihood) {
     case IRSL_BETA: return beta_terms(eta, it, f, item_pass, observed);
+    case IRSL_BETA_BINOMIAL: return betabinomial_terms(eta, it, f, item_pass, observed);
     default: return binomial_terms(eta, it, f, item_pass, observed);
     }
 }
 
 /* Whether the likelihood has precision derivatives to accumulate. */
-INLINE int has_precision(int likelihood) { return likelihood == IRSL_BETA; }
+INLINE int has_precision(int likelihood) { return likelihood == IRSL_BETA || likelihood == IRSL_BETA_BINOMIAL; }
 #endif

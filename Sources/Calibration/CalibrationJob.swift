@@ -42,18 +42,23 @@ public struct CalibrationJob {
 
     public var checkpointPath: String { checkpoint ?? output + ".ckpt" }
 
-    /// The likelihood for a file: `binary` → Bernoulli, `probability` → Beta,
-    /// `proportion` (with /trials) → binomial.
-    public static func resolve(_ choice: String, kind: ResponseKind, path: String) throws -> ResponseModel {
+    /// The likelihood for a file (`auto`): the file's own `likelihood`
+    /// attribute when it has one (simulated files), else by `response_kind`:
+    /// `binary` → Bernoulli; `probability` → the Bernoulli quasi-likelihood
+    /// (consistent for the mean whatever the entries' distribution on [0, 1],
+    /// which is what judge and token probabilities need; docs/estimator.md);
+    /// `proportion` (with /trials) → beta-binomial.
+    public static func resolve(_ choice: String, kind: ResponseKind, declared: String? = nil, path: String) throws -> ResponseModel {
         if choice == "auto" {
+            if let declared, let model = ResponseModel(rawValue: declared) { return model }
             switch kind {
             case .binary: return .bernoulli
-            case .probability: return .beta
-            case .proportion: return .binomial
+            case .probability: return .bernoulli
+            case .proportion: return .betaBinomial
             }
         }
         guard let model = ResponseModel(rawValue: choice) else {
-            throw FitError("--response: expected auto, beta, bernoulli or binomial; got '\(choice)'")
+            throw FitError("--response: expected auto, beta, bernoulli, binomial or beta-binomial; got '\(choice)'")
         }
         return model
     }
@@ -104,7 +109,7 @@ public struct CalibrationJob {
         let info = try ResponseFileInfo.read(input)
         try Self.checkMetadata(info, ranks: comm.size)
         var options = self.options
-        options.response = try Self.resolve(responseChoice, kind: info.kind, path: input)
+        options.response = try Self.resolve(responseChoice, kind: info.kind, declared: info.likelihood, path: input)
         try options.validate()
 
         let floors: [Double]
@@ -142,7 +147,7 @@ public struct CalibrationJob {
 
         let part = RowPartition(rows: info.models, parts: comm.size, index: comm.rank)
         let loadStart = Date()
-        var shard = try Shard.load(input, info: info, rows: part.range, needTrials: options.response == .binomial)
+        var shard = try Shard.load(input, info: info, rows: part.range, needTrials: options.response.needsTrials)
         try shard.prepare(for: options.response, path: input, itemIDs: info.itemIDs)
         try Self.checkCoverage(shard, info: info, comm: comm, model: options.model, say: say)
         let readSeconds = comm.allreduceMax(Date().timeIntervalSince(loadStart))
@@ -153,7 +158,7 @@ public struct CalibrationJob {
         shard = Shard(rowStart: 0, rows: 0, items: 0, responses: [])   // the calibrator holds the only copy
         if options.response == .beta {
             let clamped = calibrator.clampedCount
-            if clamped > 0 { say("note: \(clamped) exact 0/1 responses clamped to [\(betaClampEpsilon), 1 − \(betaClampEpsilon)] for the Beta likelihood") }
+            if clamped > 0 { say("note: \(clamped) responses at or beyond [\(betaClampEpsilon), 1 − \(betaClampEpsilon)] (exact 0/1 included) enter the Beta likelihood as censored") }
         }
         if let checkpoint = restored {
             calibrator.restore(checkpoint)
@@ -168,11 +173,12 @@ public struct CalibrationJob {
             let theta = calibrator.gatherTheta(calibrator.theta)
             if comm.isRoot {
                 let items = calibrator.items
-                let header = Checkpoint.Header(
+                var header = Checkpoint.Header(
                     iteration: calibrator.history.count, reason: reason, ranks: comm.size, options: options,
                     fingerprint: fingerprint, models: info.models, items: info.items, dims: options.dims,
                     benchmarks: benchmarkNames.count, irslVersion: version,
                     written: ISO8601DateFormatter().string(from: Date()))
+                header.prior = calibrator.prior
                 try Checkpoint(header: header, theta: theta, a: items.a, d: items.d, g: items.g, phi: items.phi,
                                history: calibrator.history).write(to: checkpointPath)
             }
@@ -219,7 +225,7 @@ public struct CalibrationJob {
             itemIDs: info.itemIDs, itemBenchmarks: info.benchmarks,
             a: items.a, d: items.d, g: items.g, aSE: se.aSE, dSE: se.dSE,
             benchmarkNames: benchmarkNames,
-            phi: options.response == .beta ? items.phi : [Double](repeating: .nan, count: benchmarkNames.count),
+            phi: options.response.hasPrecision ? items.phi : [Double](repeating: .nan, count: benchmarkNames.count),
             dims: options.dims, logLikelihoodHistory: summary.history, attributes: attributes)
 
         // Peak memory of every rank, for the user sizing a job (and for `make bench`).
@@ -241,12 +247,20 @@ public struct CalibrationJob {
         if comm.isRoot {
             try result.write(to: output)
             say("wrote \(output) (+ .abilities.csv, .items.csv); loglik \(String(format: "%.6e", ll)), AIC \(String(format: "%.6e", attributes.aic)), BIC \(String(format: "%.6e", attributes.bic))")
-            let file = try H5File(input, mode: .readOnly)
-            defer { file.close() }
-            if let truth = try Truth.read(file) {
-                let r = Recovery(truth: truth, fit: result)
-                recovery = r
-                say(r.summary)
+            // The output is written: nothing about the truth may fail the fit now.
+            do {
+                let file = try H5File(input, mode: .readOnly)
+                defer { file.close() }
+                if let truth = try Truth.read(file) {
+                    guard truth.theta.count == info.models * truth.dims, truth.d.count == info.items else {
+                        throw StoreError(file: input, field: "/truth", message: "shapes do not match the \(info.models) × \(info.items) matrix")
+                    }
+                    let r = Recovery(truth: truth, fit: result)
+                    recovery = r
+                    say(r.summary)
+                }
+            } catch {
+                say("note: no recovery summary: \(error)")
             }
         }
         return Outcome(result: result, summary: summary, recovery: recovery)

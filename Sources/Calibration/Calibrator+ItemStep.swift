@@ -6,24 +6,24 @@ import IRT
 /// The replicated steps every rank takes identically after the allreduce:
 /// items, Beta precisions, identification.
 extension Calibrator {
-    /// The identical-on-every-rank item step: Fisher scoring with a ridge,
-    /// the loading constraint, a trust region and the norm bound.
+    /// The identical-on-every-rank item step: Fisher scoring on the
+    /// penalised objective (likelihood + item prior), the loading constraint,
+    /// a trust region and the norm bound; then the empirical-Bayes update of
+    /// the prior from the new items and their posterior variances.
     func itemStep(_ acc: [Double]) {
         let n = shard.items, k = self.k, p = self.p
-        let ridge = options.itemRidge, twoPL = options.model == .twoPL
+        let twoPL = options.model == .twoPL
         var h = [Double](repeating: 0, count: p * p), step = [Double](repeating: 0, count: p)
         var params = [Double](repeating: 0, count: p)
+        var posteriorVariance = [Double](repeating: .nan, count: n * p)
         for j in 0..<n {
-            if twoPL {
-                for c in 0..<k { params[c] = items.a[j * k + c] }
-                params[k] = items.d[j]
-            } else {
-                params[0] = items.d[j]
-            }
+            itemParameters(j, into: &params)
             informationBlock(acc, item: j, into: &h)
-            for c in 0..<p { step[c] = acc[c * n + j] - ridge * params[c] }
+            for c in 0..<p {
+                step[c] = acc[c * n + j] - prior.precision(item: j, slot: c) * (params[c] - prior.mean(item: j, slot: c))
+            }
             // Lower-triangular loadings for K > 1: item j < K−1 does not load on dimensions c > j.
-            if twoPL && k > 1 && j < k - 1 {
+            if isFixedZero(item: j, slot: k - 1) {
                 for c in (j + 1)..<k {
                     for c2 in 0..<p { h[c * p + c2] = 0; h[c2 * p + c] = 0 }
                     h[c * p + c] = 1; step[c] = 0
@@ -31,7 +31,11 @@ extension Calibrator {
             }
             let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
             guard ok else { continue }
-            h.withUnsafeBufferPointer { l in step.withUnsafeMutableBufferPointer { SmallLinearAlgebra.choleskySolve(l.baseAddress!, p, $0.baseAddress!) } }
+            h.withUnsafeBufferPointer { l in
+                step.withUnsafeMutableBufferPointer { SmallLinearAlgebra.choleskySolve(l.baseAddress!, p, $0.baseAddress!) }
+                let v = SmallLinearAlgebra.inverseDiagonal(l.baseAddress!, p)
+                for c in 0..<p { posteriorVariance[j * p + c] = v[c] }
+            }
             let largest = step.map(abs).max() ?? 0
             let scale = largest > options.maxStep ? options.maxStep / largest : 1
             var norm2 = 0.0
@@ -47,11 +51,31 @@ extension Calibrator {
                 items.d[j] = params[0]
             }
         }
+        prior.update(items: n,
+                     value: { j, c in self.isFixedZero(item: j, slot: c) ? nil : self.itemParameter(j, slot: c) },
+                     posteriorVariance: { j, c in posteriorVariance[j * p + c] })
+    }
+
+    /// Item j's free parameters in slot order: (a_1 … a_K, d) or (d).
+    func itemParameters(_ j: Int, into params: inout [Double]) {
+        for c in 0..<p { params[c] = itemParameter(j, slot: c) }
+    }
+
+    @inline(__always)
+    func itemParameter(_ j: Int, slot c: Int) -> Double {
+        options.model == .twoPL ? (c < k ? items.a[j * k + c] : items.d[j]) : items.d[j]
+    }
+
+    /// A loading held at zero by the lower-triangular identification (item j < c).
+    @inline(__always)
+    func isFixedZero(item j: Int, slot c: Int) -> Bool {
+        options.model == .twoPL && k > 1 && c < k && j < c
     }
 
     /// Item j's information block from the accumulated slots, as a full
-    /// symmetric p × p matrix, with the item ridge on the diagonal: the
-    /// curvature of the penalised objective, for the step and for the SEs.
+    /// symmetric p × p matrix, with the prior precision on the diagonal: the
+    /// curvature of the penalised objective, for the step and for the
+    /// (posterior) standard errors.
     func informationBlock(_ acc: [Double], item j: Int, into h: inout [Double]) {
         let n = shard.items, p = self.p
         var idx = p
@@ -60,7 +84,7 @@ extension Calibrator {
                 let v = acc[idx * n + j]
                 h[c * p + c2] = v; h[c2 * p + c] = v; idx += 1
             }
-            h[c * p + c] += options.itemRidge
+            h[c * p + c] += prior.precision(item: j, slot: c)
         }
     }
 

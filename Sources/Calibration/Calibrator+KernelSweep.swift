@@ -8,8 +8,14 @@ import IRT
 /// entry, Float64 sums. `sweep` (the Swift reference loop) computes the same
 /// and is what the tests hold it to.
 extension Calibrator {
-    /// Whether this fit runs through the kernels.
-    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) }
+    /// The kernels' name for this fit's likelihood (one case per likelihood).
+    var kernelLikelihood: irsl_likelihood {
+        switch options.response {
+        case .beta: return IRSL_BETA
+        case .bernoulli, .binomial: return IRSL_BINOMIAL
+        case .betaBinomial: return IRSL_BETA_BINOMIAL
+        }
+    }
 
     /// One pass: each row's ability step, then its contributions to every
     /// item's accumulators at the new ability. With `thetaSE` the abilities
@@ -21,7 +27,7 @@ extension Calibrator {
         shard.withEntries { y, trials in
             theta.withUnsafeMutableBufferPointer { th in
                 var args = irsl_sweep_args()
-                args.likelihood = options.response == .beta ? Int32(IRSL_BETA.rawValue) : Int32(IRSL_BINOMIAL.rawValue)
+                args.likelihood = Int32(kernelLikelihood.rawValue)
                 args.dims = Int32(k)
                 args.two_pl = options.model == .twoPL ? 1 : 0
                 args.standard_errors = thetaSE == nil ? 0 : 1
@@ -41,7 +47,7 @@ extension Calibrator {
                 args.dg_phi = UnsafePointer(w.digammaPhi)
                 args.tg_phi = UnsafePointer(w.trigammaPhi)
                 args.block = w.block.baseAddress
-                args.ridge = options.thetaRidge
+                args.ridge = options.thetaPriorPrecision
                 args.bound = options.thetaBound
                 args.max_step = options.maxStep
                 args.acc = acc

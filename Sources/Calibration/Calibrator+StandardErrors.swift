@@ -7,8 +7,8 @@ import IRT
 extension Calibrator {
     // MARK: - Standard errors
 
-    /// Conditional standard errors from the inverse observed-information
-    /// blocks of the penalised objective (the ridge included): each ability
+    /// Conditional posterior standard errors from the inverse observed-information
+    /// blocks of the penalised objective (the priors included): each ability
     /// given the items, each item given the abilities.
     public func standardErrors() -> (thetaSE: [Double], aSE: [Double], dSE: [Double]) {
         let n = shard.items, k = self.k, p = self.p
@@ -16,12 +16,15 @@ extension Calibrator {
         var acc = [Double](repeating: 0, count: layout.count)
         acc.withUnsafeMutableBufferPointer { accBuf in
             thetaSE.withUnsafeMutableBufferPointer { se in
+                let (acc, se) = (accBuf.baseAddress!, se.baseAddress!)
                 if usesKernels {
-                    kernelSweep(acc: accBuf.baseAddress!, thetaSE: se.baseAddress!)
-                } else if options.response == .beta {
-                    sweep(BetaLikelihood.self, acc: accBuf.baseAddress!, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                    kernelSweep(acc: acc, thetaSE: se)
                 } else {
-                    sweep(BinomialLikelihood.self, acc: accBuf.baseAddress!, updateTheta: false, observedInformation: true, thetaSE: se.baseAddress!)
+                    switch options.response {
+                    case .beta: sweep(BetaLikelihood.self, acc: acc, updateTheta: false, observedInformation: true, thetaSE: se)
+                    case .bernoulli, .binomial: sweep(BinomialLikelihood.self, acc: acc, updateTheta: false, observedInformation: true, thetaSE: se)
+                    case .betaBinomial: sweep(BetaBinomialLikelihood.self, acc: acc, updateTheta: false, observedInformation: true, thetaSE: se)
+                    }
                 }
             }
         }

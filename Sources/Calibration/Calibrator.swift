@@ -53,6 +53,8 @@ public final class Calibrator {
     public internal(set) var theta: [Double]
     public internal(set) var items: ItemParameters
     public internal(set) var history: [Double] = []
+    /// The item priors (empirical Bayes: re-estimated every iteration).
+    public internal(set) var prior: ItemPrior
     /// Wall time spent in the iterations' big allreduce (waiting included):
     /// the communication share of the scaling study.
     public internal(set) var allreduceSeconds = 0.0
@@ -96,6 +98,8 @@ public final class Calibrator {
         items = ItemParameters(dims: k, a: [Double](repeating: 1, count: n * k), d: [Double](repeating: 0, count: n),
                                g: floors, phi: [Double](repeating: 10, count: benchmarkCount), benchmarkOfItem: benchmarkOfItem)
         theta = [Double](repeating: 0, count: shard.rows * k)
+        prior = ItemPrior(mode: options.prior, benchmarkOfItem: benchmarkOfItem, benchmarkCount: benchmarkCount,
+                          dims: k, twoPL: options.model == .twoPL, ridge: options.itemRidge)
         var counts = [Double(shard.observedEntries), Double(shard.clampedEntries)]
         comm.allreduceSum(&counts)
         observations = Int(counts[0])
@@ -208,6 +212,7 @@ public final class Calibrator {
         items.d = checkpoint.d
         items.g = checkpoint.g
         items.phi = checkpoint.phi
+        if let saved = checkpoint.header.prior { prior = saved }
         history = checkpoint.history
     }
 
@@ -229,8 +234,13 @@ public final class Calibrator {
         switch options.response {
         case .beta: return iterate(BetaLikelihood.self)
         case .bernoulli, .binomial: return iterate(BinomialLikelihood.self)
+        case .betaBinomial: return iterate(BetaBinomialLikelihood.self)
         }
     }
+
+    /// The C kernels cover every likelihood for K ≤ 4 (Calibrator+KernelSweep.swift);
+    /// larger K, and fits with `vectorKernels` off, run through the Swift loop.
+    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
         var acc = [Double](repeating: 0, count: layout.count)
@@ -247,7 +257,7 @@ public final class Calibrator {
         allreduceSeconds += Date().timeIntervalSince(reduceStart)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
-        if options.response == .beta { phiStep(acc) }
+        if options.response.hasPrecision { phiStep(acc) }
         standardise(sums: Array(acc[(layout.tail + 1)...]))
         // Changes are measured on the identified (standardised) scale, where
         // an ability held at the norm bound has converged however hard it pushes.
@@ -276,7 +286,7 @@ public final class Calibrator {
     public var parameterCount: Int {
         let n = shard.items
         var count = totalModels * k + n * p
-        if options.response == .beta { count += items.benchmarkCount }
+        if options.response.hasPrecision { count += items.benchmarkCount }
         if options.model == .twoPL {
             count -= 2 * k                      // mean and sd of each dimension
             count -= k * (k - 1) / 2            // loading constraint

@@ -25,6 +25,8 @@ public struct Checkpoint: Equatable {
         public var benchmarks: Int
         public var irslVersion: String
         public var written: String
+        /// The empirical-Bayes hyperparameters at this iteration (nil: none were estimated).
+        public var prior: ItemPrior?
 
         public init(iteration: Int, reason: String, ranks: Int, options: FitOptions, fingerprint: InputFingerprint,
                     models: Int, items: Int, dims: Int, benchmarks: Int, irslVersion: String, written: String) {
@@ -226,6 +228,7 @@ extension FitOptions {
             ("theta-bound", "\(thetaBound)", "\(other.thetaBound)"),
             ("item-bound", "\(itemBound)", "\(other.itemBound)"),
             ("max-step", "\(maxStep)", "\(other.maxStep)"),
+            ("prior", prior.rawValue, other.prior.rawValue),
         ]
         for (name, mine, theirs) in fields where mine != theirs {
             return "option \(name): checkpoint has \(theirs), this run has \(mine)"

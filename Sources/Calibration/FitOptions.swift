@@ -30,8 +30,14 @@ public struct FitOptions: Sendable, Equatable, Codable {
     /// Run fits with K ≤ 4 through the vectorised C kernels (the default). Off,
     /// they run through the plain Swift reference loop: tests compare the two.
     public var vectorKernels = true
+    /// Item priors: empirical Bayes (the default) or the fixed ridges alone.
+    public var prior: PriorMode = .empiricalBayes
 
     public init() {}
+
+    /// Prior precision of each ability: N(0, 1) on the identified scale
+    /// under empirical Bayes, the tiny ridge for pure joint ML.
+    public var thetaPriorPrecision: Double { prior == .none ? thetaRidge : 1 }
 
     /// Free parameters per item: (a_1…a_K, d) for 2PL, d alone for 1PL.
     public var itemParameterCount: Int { model == .twoPL ? dims + 1 : 1 }

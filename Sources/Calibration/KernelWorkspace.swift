@@ -45,18 +45,25 @@ final class KernelWorkspace {
     var trigammaPhi: UnsafeMutablePointer<Float> { column(dims + 5) }
 
     /// Copies the current item parameters in; padding items keep a = d = g = 0 and φ = 1.
+    ///
+    /// log Γ, ψ, ψ' of each benchmark's φ come from the kernels' own Float32
+    /// functions, not from GammaTerms: the precision derivatives subtract
+    /// per-entry terms of the same functions at nearby arguments (ψ(n + φ) − ψ(φ)
+    /// in the beta-binomial), and one approximation on both sides cancels its own error.
     func load(_ p: ItemParameters) {
         let k = dims
-        let terms = p.phi.map { GammaTerms($0) }
+        let phis = p.phi.map { Float($0) }
+        let lg = VectorKernels.evaluate(.logGamma, phis), dg = VectorKernels.evaluate(.digamma, phis)
+        let tg = VectorKernels.evaluate(.trigamma, phis)
         for j in 0..<items {
             for c in 0..<k { a[c * padded + j] = Float(p.a[j * k + c]) }
             d[j] = Float(p.d[j])
             g[j] = Float(p.g[j])
             let b = Int(p.benchmarkOfItem[j])
             phi[j] = Float(p.phi[b])
-            logGammaPhi[j] = Float(terms[b].logGamma)
-            digammaPhi[j] = Float(terms[b].digamma)
-            trigammaPhi[j] = Float(terms[b].trigamma)
+            logGammaPhi[j] = lg[b]
+            digammaPhi[j] = dg[b]
+            trigammaPhi[j] = tg[b]
         }
         for j in items..<padded { phi[j] = 1 }
     }

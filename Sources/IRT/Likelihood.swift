@@ -35,16 +35,43 @@ public protocol EntryLikelihood {
 /// log-likelihoods have poles; an η of ±18 already reaches them.
 public let probabilityGuard = 1e-8
 
-/// Beta(μφ, (1−μ)φ) with mean μ = P. Responses must lie strictly inside (0, 1):
-/// the loader clamps exact 0 and 1 to [ε, 1−ε] (see `betaClampEpsilon`).
+/// Beta(μφ, (1−μ)φ) with mean μ = P, censored at the boundaries: an entry
+/// at or below ε (the loader moves exact 0 and anything below ε to ε)
+/// contributes log P(Y ≤ ε), one at or above 1 − ε contributes log P(Y ≥ 1 − ε).
+///
+/// Why censored and not clamped: a pass rate of exactly 0 says "below
+/// anything we can resolve", not "exactly 1e-4"; scoring the density at ε
+/// makes those entries dominate μ and φ. For small ε the incomplete Beta
+/// function is ε^α / (α B(α, β)) to relative order ε·φ, so
+///
+///     log P(Y ≤ ε) = α log ε − lnΓ(α + 1) − lnΓ(β) + lnΓ(φ),   α = μφ, β = (1 − μ)φ,
+///
+/// which is the density's formula with log y = log ε, log(1 − y) = 0 plus
+/// log ε − log α; every derivative follows from ψ(α + 1) = ψ(α) + 1/α.
 public enum BetaLikelihood: EntryLikelihood {
+    /// The censoring points, as the loader stores them (Float, widened).
+    public static let lowerCensor = Double(betaClampEpsilon)
+    public static let upperCensor = Double(1 - betaClampEpsilon)
+    public static let logEpsilon = log(Double(betaClampEpsilon))
+
+    /// The per-entry pieces shared by both entry points: log y and log(1 − y)
+    /// as the density uses them, and the censoring indicators.
+    @inlinable
+    static func sides(_ y: Double) -> (ly: Double, l1y: Double, low: Double, high: Double) {
+        if y <= lowerCensor { return (logEpsilon, 0, 1, 0) }
+        if y >= upperCensor { return (0, logEpsilon, 0, 1) }
+        return (log(y), log(1 - y), 0, 0)
+    }
+
     @inlinable
     public static func scoreAndFisher(y: Double, trials: Double, eta: Double, floor: Double, phi: Double) -> (score: Double, fisher: Double) {
         let r = ItemResponse(eta: eta, floor: floor)
         let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
-        let t1 = GammaTerms(mu * phi), t2 = GammaTerms((1 - mu) * phi)
-        let scoreMu = phi * (log(y) - log(1 - y) - t1.digamma + t2.digamma)
-        let infoMu = phi * phi * (t1.trigamma + t2.trigamma)
+        let x1 = mu * phi, x2 = (1 - mu) * phi
+        let t1 = GammaTerms(x1), t2 = GammaTerms(x2)
+        let e = sides(y)
+        let scoreMu = phi * (e.ly - e.l1y - t1.digamma + t2.digamma - e.low / x1 + e.high / x2)
+        let infoMu = phi * phi * (t1.trigamma + t2.trigamma - e.low / (x1 * x1) - e.high / (x2 * x2))
         return (scoreMu * r.slope, infoMu * r.slope * r.slope)
     }
 
@@ -54,19 +81,69 @@ public enum BetaLikelihood: EntryLikelihood {
         let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
         let x1 = mu * phi, x2 = (1 - mu) * phi
         let t1 = GammaTerms(x1), t2 = GammaTerms(x2)
-        let ly = log(y), l1y = log(1 - y)
-        let scoreMu = phi * (ly - l1y - t1.digamma + t2.digamma)
-        // d²ℓ/dμ² = −φ²(ψ'(μφ) + ψ'((1−μ)φ)) does not depend on y: observed = expected in μ.
-        let infoMu = phi * phi * (t1.trigamma + t2.trigamma)
-        let ll = phiTerms.logGamma - t1.logGamma - t2.logGamma + (x1 - 1) * ly + (x2 - 1) * l1y
+        let e = sides(y)
+        let ly = e.ly, l1y = e.l1y
+        let scoreMu = phi * (ly - l1y - t1.digamma + t2.digamma - e.low / x1 + e.high / x2)
+        // −d²ℓ/dμ² = φ²(ψ'(α) + ψ'(β)) (less 1/α² or 1/β² when censored) does not depend on y
+        // beyond the censoring: observed = expected in μ.
+        let infoMu = phi * phi * (t1.trigamma + t2.trigamma - e.low / (x1 * x1) - e.high / (x2 * x2))
+        var ll = phiTerms.logGamma - t1.logGamma - t2.logGamma + (x1 - 1) * ly + (x2 - 1) * l1y
+        if e.low > 0 { ll += logEpsilon - log(x1) }
+        if e.high > 0 { ll += logEpsilon - log(x2) }
         let fisher = infoMu * r.slope * r.slope
+        let censored = e.low + e.high
         return EntryTerms(
             logLikelihood: ll,
             score: scoreMu * r.slope,
             fisher: fisher,
             observed: fisher - scoreMu * r.curvature,
-            dPhi: phiTerms.digamma - mu * t1.digamma - (1 - mu) * t2.digamma + mu * ly + (1 - mu) * l1y,
-            d2Phi: phiTerms.trigamma - mu * mu * t1.trigamma - (1 - mu) * (1 - mu) * t2.trigamma)
+            dPhi: phiTerms.digamma - mu * t1.digamma - (1 - mu) * t2.digamma + mu * ly + (1 - mu) * l1y - censored / phi,
+            d2Phi: phiTerms.trigamma - mu * mu * t1.trigamma - (1 - mu) * (1 - mu) * t2.trigamma + censored / (phi * phi))
+    }
+}
+
+/// Beta-binomial: k = y·n successes of n trials, the success probability of
+/// this (model, question) pair drawn from Beta(μφ, (1 − μ)φ) with mean
+/// μ = P and a precision φ per benchmark. The exact marginal of sampled
+/// runs (pass rates over k samples): 0/n and n/n are ordinary outcomes,
+/// nothing is clamped, and φ measures how much a model's per-question
+/// success rate varies around the IRT prediction, which is what pass@k
+/// extrapolation needs. φ → ∞ gives the binomial. log C(n, k) is omitted.
+///
+///     ℓ = lnΓ(k + α) + lnΓ(n − k + β) − lnΓ(n + φ) − lnΓ(α) − lnΓ(β) + lnΓ(φ)
+public enum BetaBinomialLikelihood: EntryLikelihood {
+    @inlinable
+    public static func scoreAndFisher(y: Double, trials n: Double, eta: Double, floor: Double, phi: Double) -> (score: Double, fisher: Double) {
+        let r = ItemResponse(eta: eta, floor: floor)
+        let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
+        let k = (y * n).rounded()
+        let x1 = mu * phi, x2 = (1 - mu) * phi
+        let a0 = GammaTerms(x1), b0 = GammaTerms(x2), ak = GammaTerms(k + x1), bk = GammaTerms(n - k + x2)
+        let scoreMu = phi * (ak.digamma - a0.digamma - bk.digamma + b0.digamma)
+        let infoMu = phi * phi * (a0.trigamma - ak.trigamma + b0.trigamma - bk.trigamma)
+        return (scoreMu * r.slope, infoMu * r.slope * r.slope)
+    }
+
+    @inlinable
+    public static func terms(y: Double, trials n: Double, eta: Double, floor: Double, phi: Double, phiTerms: GammaTerms) -> EntryTerms {
+        let r = ItemResponse(eta: eta, floor: floor)
+        let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
+        let k = (y * n).rounded()
+        let x1 = mu * phi, x2 = (1 - mu) * phi
+        let a0 = GammaTerms(x1), b0 = GammaTerms(x2), ak = GammaTerms(k + x1), bk = GammaTerms(n - k + x2)
+        let nf = GammaTerms(n + phi)
+        let scoreMu = phi * (ak.digamma - a0.digamma - bk.digamma + b0.digamma)
+        // Observed curvature in μ: positive, since ψ' decreases (ψ'(x) > ψ'(x + k)).
+        let infoMu = phi * phi * (a0.trigamma - ak.trigamma + b0.trigamma - bk.trigamma)
+        let fisher = infoMu * r.slope * r.slope
+        let q = 1 - mu
+        return EntryTerms(
+            logLikelihood: ak.logGamma + bk.logGamma - nf.logGamma - a0.logGamma - b0.logGamma + phiTerms.logGamma,
+            score: scoreMu * r.slope,
+            fisher: fisher,
+            observed: fisher - scoreMu * r.curvature,
+            dPhi: mu * (ak.digamma - a0.digamma) + q * (bk.digamma - b0.digamma) - nf.digamma + phiTerms.digamma,
+            d2Phi: mu * mu * (ak.trigamma - a0.trigamma) + q * q * (bk.trigamma - b0.trigamma) - nf.trigamma + phiTerms.trigamma)
     }
 }
 
@@ -98,6 +175,7 @@ public enum BinomialLikelihood: EntryLikelihood {
     }
 }
 
-/// Exact 0 and 1 responses have no Beta density; they are moved to ε and 1 − ε
-/// with this ε before fitting, and the fit reports how many were moved.
+/// The Beta likelihood's censoring point: entries at or below ε (or at or above
+/// 1 − ε) are moved to ε (1 − ε) by the loader and enter the likelihood as
+/// censored, log P(Y ≤ ε) (log P(Y ≥ 1 − ε)); the fit reports how many.
 public let betaClampEpsilon: Float = 1e-4

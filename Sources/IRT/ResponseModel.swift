@@ -5,8 +5,16 @@
 /// - `bernoulli`: the entry is 0/1 (fractional entries give the Bernoulli
 ///   pseudo-likelihood, which is still consistent for the mean).
 /// - `binomial`: the entry is successes / trials with the trial count in `/trials`.
+/// - `beta-binomial`: successes / trials where each (model, question) pair has its
+///   own success probability drawn from Beta(μφ, (1−μ)φ) around P(m, j).
 public enum ResponseModel: String, CaseIterable, Sendable, Codable {
     case beta, bernoulli, binomial
+    case betaBinomial = "beta-binomial"
+
+    /// Whether the likelihood has a precision φ per benchmark.
+    public var hasPrecision: Bool { self == .beta || self == .betaBinomial }
+    /// Whether the entries need `/trials`.
+    public var needsTrials: Bool { self == .binomial || self == .betaBinomial }
 }
 
 /// Which item parameters are free. mirt's names: `1pl` fixes every

@@ -101,7 +101,7 @@ public enum Backtest {
     public static func run(responsePath: String, folds: [SplitFold], options: BacktestOptions,
                            progress: (String) -> Void = { _ in }) throws -> BacktestResult {
         let info = try ResponseFileInfo.read(responsePath)
-        let response = try options.response ?? CalibrationJob.resolve("auto", kind: info.kind, path: responsePath)
+        let response = try options.response ?? CalibrationJob.resolve("auto", kind: info.kind, declared: info.likelihood, path: responsePath)
         let n = info.items
         let file = try H5File(responsePath, mode: .readOnly)
         var matrix = [Float](repeating: .nan, count: info.models * n)
@@ -113,7 +113,7 @@ public enum Backtest {
             trials = t
         }
         file.close()
-        if response == .binomial && trials == nil {
+        if response.needsTrials && trials == nil {
             throw StoreError(file: responsePath, field: ResponseLayout.trials, message: "the binomial likelihood needs trial counts; the file has none")
         }
         let covariates = try CovariateSource.responseFile(responsePath)
@@ -145,7 +145,7 @@ public enum Backtest {
                 throw LawError("\(label)only \(train.count) training models have responses; too few to calibrate")
             }
             var rows = [Float](repeating: .nan, count: train.count * n)
-            var rowTrials: [Float]? = response == .binomial ? [Float](repeating: 0, count: train.count * n) : nil
+            var rowTrials: [Float]? = response.needsTrials ? [Float](repeating: 0, count: train.count * n) : nil
             for (i, m) in train.enumerated() {
                 for j in 0..<n {
                     rows[i * n + j] = matrix[m * n + j]
@@ -168,7 +168,7 @@ public enum Backtest {
             }
             result.skippedTrain += law.skipped
             var bank = CalibratedItems(items: calibrator.items, itemIDs: info.itemIDs, itemBenchmarks: info.benchmarks, response: response)
-            if response != .beta {
+            if !response.hasPrecision {
                 bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: calibrator.theta)
             }
             progress("\(label)calibrated \(train.count) training models (\(summary.iterations) iterations\(summary.converged ? "" : ", not converged")); law on \(law.modelNames.count) models in \(law.families.count) families")

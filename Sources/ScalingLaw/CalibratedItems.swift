@@ -44,7 +44,7 @@ public struct CalibratedItems: Sendable {
     /// The items of a fit output file.
     public init(fit: FitResult) throws {
         guard let response = ResponseModel(rawValue: fit.attributes.response) else {
-            throw StoreError(file: "fit", field: "@response", message: "expected beta, bernoulli or binomial, found \"\(fit.attributes.response)\"")
+            throw StoreError(file: "fit", field: "@response", message: "expected beta, bernoulli, binomial or beta-binomial, found \"\(fit.attributes.response)\"")
         }
         self.init(dims: fit.dims, itemIDs: fit.itemIDs, a: fit.a, d: fit.d, g: fit.g, itemBenchmarks: fit.itemBenchmarks,
                   phi: fit.phi, response: response)
@@ -53,7 +53,7 @@ public struct CalibratedItems: Sendable {
     /// The items of a calibrator that has just fitted (the backtest's in-process fit).
     public init(items: ItemParameters, itemIDs: [String], itemBenchmarks: [String], response: ResponseModel) {
         self.init(dims: items.dims, itemIDs: itemIDs, a: items.a, d: items.d, g: items.g, itemBenchmarks: itemBenchmarks,
-                  phi: response == .beta ? items.phi : [], response: response)
+                  phi: response.hasPrecision ? items.phi : [], response: response)
     }
 
     public var count: Int { d.count }
@@ -81,6 +81,7 @@ public struct CalibratedItems: Sendable {
         case .beta: return p * (1 - p) / (phi[b] + 1)
         case .bernoulli: return (dispersion?[b] ?? 1) * p * (1 - p)
         case .binomial: return (dispersion?[b] ?? 1) * p * (1 - p) / max(trials, 1)
+        case .betaBinomial: return p * (1 - p) * (phi[b] + trials) / (max(trials, 1) * (phi[b] + 1))
         }
     }
 

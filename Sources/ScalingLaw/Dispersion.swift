@@ -85,7 +85,7 @@ extension CalibratedItems {
             for r in 0..<count {
                 guard let m = fitRow[info.modelNames[start + r]] else { continue }
                 let row = map.map { y[r * n + $0] }
-                let trials: [Float]? = info.hasTrials && response == .binomial ? map.map { Float(t[r * n + $0]) } : nil
+                let trials: [Float]? = info.hasTrials && response.needsTrials ? map.map { Float(t[r * n + $0]) } : nil
                 acc.add(responses: row, trials: trials, theta: Array(theta[(m * k)..<((m + 1) * k)]))
             }
         }

@@ -175,6 +175,9 @@ public enum AbilityEstimator {
             case .bernoulli, .binomial:
                 e = BinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
                                              phi: 1, phiTerms: terms[b])
+            case .betaBinomial:
+                e = BetaBinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
+                                                 phi: bank.phi[b], phiTerms: terms[b])
             }
             value += e.logLikelihood
             gradient += e.score * bank.a[j]

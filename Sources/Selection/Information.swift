@@ -39,6 +39,10 @@ public enum ItemInformation {
         case .beta:
             let infoMu = phi * phi * (trigamma(p * phi) + trigamma((1 - p) * phi))
             return a * a * infoMu * r.slope * r.slope
+        case .betaBinomial:
+            // The quasi-likelihood information n²/Var(k): n trials worth
+            // (φ + 1)/(φ + n) of independent ones.
+            return effectiveTrials(trials, phi: phi) * a * a * r.slope * r.slope / (p * (1 - p))
         }
     }
 
@@ -50,7 +54,15 @@ public enum ItemInformation {
         switch response {
         case .bernoulli, .binomial: return p * (1 - p) / trials
         case .beta: return p * (1 - p) / (1 + phi)
+        case .betaBinomial: return p * (1 - p) / effectiveTrials(trials, phi: phi)
         }
+    }
+
+    /// Beta-binomial: Var(k/n) = P(1 − P)(φ + n)/(n(φ + 1)), the variance of
+    /// n(φ + 1)/(φ + n) independent trials.
+    @inlinable
+    public static func effectiveTrials(_ trials: Double, phi: Double) -> Double {
+        phi.isFinite ? trials * (phi + 1) / (phi + trials) : trials
     }
 
     /// Var(z²) of the standardised residual z = (y − P)/sd(y) under the
@@ -60,9 +72,10 @@ public enum ItemInformation {
     public static func varianceOfSquaredResidual(p: Double, response: ResponseModel, phi: Double, trials: Double = 1) -> Double {
         let p = min(max(p, probabilityGuard), 1 - probabilityGuard)
         switch response {
-        case .bernoulli, .binomial:
+        case .bernoulli, .binomial, .betaBinomial:
             let pq = p * (1 - p)
-            return max(2 + (1 - 6 * pq) / (trials * pq), 0)
+            let n = response == .betaBinomial ? effectiveTrials(trials, phi: phi) : trials
+            return max(2 + (1 - 6 * pq) / (n * pq), 0)
         case .beta:
             let al = p * phi, be = (1 - p) * phi, s = al + be
             let excess = 6 * ((al - be) * (al - be) * (s + 1) - al * be * (s + 2)) / (al * be * (s + 2) * (s + 3))

@@ -33,7 +33,7 @@ public struct ResponseSource {
             throw StoreError(file: path, field: ResponseLayout.itemIDs,
                              message: "no item id matches the fit's items (file ids start \(sample); fit ids start \(bank.ids.prefix(3).joined(separator: ", ")))")
         }
-        readsTrials = bank.response == .binomial && info.hasTrials
+        readsTrials = bank.response.needsTrials && info.hasTrials
     }
 
     /// Calls `body(rows, responses, trials)` for consecutive blocks of rows;

@@ -94,6 +94,12 @@ public struct Simulator: Sendable {
                 case .binomial:
                     y = Double(rng.binomial(spec.trials, p)) / Double(spec.trials)
                     trials?[base + j] = Int32(spec.trials)
+                case .betaBinomial:
+                    // Each (model, question) pair has its own success rate around p.
+                    let f = phi[benchmarkOfItem[j]]
+                    let q = min(max(rng.beta(p * f, (1 - p) * f), 0), 1)
+                    y = Double(rng.binomial(spec.trials, q)) / Double(spec.trials)
+                    trials?[base + j] = Int32(spec.trials)
                 }
                 if spec.missing > 0, rng.uniform() < spec.missing { y = .nan }
                 responses[base + j] = Float(y)

@@ -25,6 +25,7 @@ public enum ResponseLayout {
     public static let itemBenchmarks = "/items/benchmark"
     public static let itemFloor = "/items/floor"
     public static let kindAttribute = "response_kind"
+    public static let likelihoodAttribute = "likelihood"
 
     /// Rows per chunk so one chunk is about 4 MiB of float32 (at least one row):
     /// large enough for efficient I/O, small enough that a rank whose row range
@@ -67,6 +68,10 @@ public struct ResponseFileInfo {
     public var benchmarks: [String]
     /// `/items/floor` [N] (chance level, in [0, 1)), nil when absent.
     public var floor: [Double]?
+    /// Root attribute `likelihood`, nil when absent: the distribution that
+    /// generated the entries when the writer knows it (the simulator does),
+    /// which `irsl fit --response auto` then uses instead of the kind's default.
+    public var likelihood: String?
 
     public init(path: String, models: Int, items: Int, kind: ResponseKind, hasTrials: Bool,
                 modelNames: [String], families: [String]? = nil, params: [Double]? = nil,
@@ -158,10 +163,12 @@ public struct ResponseFileInfo {
                               "expected chance levels in [0, 1), found \(floor[bad]) at item \(bad)")
         }
 
-        return ResponseFileInfo(path: path, models: m, items: n, kind: kind, hasTrials: hasTrials,
-                                modelNames: modelNames, families: families, params: params,
-                                tokens: tokens, flops: flops, itemIDs: itemIDs,
-                                benchmarks: benchmarks, floor: floor)
+        var info = ResponseFileInfo(path: path, models: m, items: n, kind: kind, hasTrials: hasTrials,
+                                    modelNames: modelNames, families: families, params: params,
+                                    tokens: tokens, flops: flops, itemIDs: itemIDs,
+                                    benchmarks: benchmarks, floor: floor)
+        info.likelihood = try file.stringAttribute(ResponseLayout.likelihoodAttribute)
+        return info
     }
 }
 
@@ -201,6 +208,7 @@ public func writeResponseMetadata(_ file: H5File, info: ResponseFileInfo) throws
     try file.write(ResponseLayout.itemBenchmarks, strings: info.benchmarks)
     if let floor = info.floor { try file.write(ResponseLayout.itemFloor, doubles: floor) }
     try file.setAttribute(ResponseLayout.kindAttribute, info.kind.rawValue)
+    if let likelihood = info.likelihood { try file.setAttribute(ResponseLayout.likelihoodAttribute, likelihood) }
 }
 
 /// Creates the empty `/responses` float32 matrix (all NaN = missing) and,

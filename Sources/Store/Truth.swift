@@ -57,7 +57,8 @@ public struct Truth {
             throw fail("/truth/a", "expected \(theta.cols) columns like /truth/theta, found \(a.cols)")
         }
         let d = try vector("/truth/d", count: a.rows)
-        let g = try vector("/truth/g", count: a.rows)
+        // A truth written by hand (NumPy) often has no floors: they are then 0.
+        let g = file.exists("/truth/g") ? try vector("/truth/g", count: a.rows) : [Double](repeating: 0, count: a.rows)
         let phi = file.exists("/truth/phi") ? try vector("/truth/phi", count: nil) : []
         return Truth(theta: theta.values, a: a.values, d: d, g: g, phi: phi, dims: theta.cols)
     }

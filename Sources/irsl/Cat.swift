@@ -35,7 +35,7 @@ extension IRSL {
         func run() throws {
             let bank = try SelectionIO.bank(fit)
             let source = try ResponseSource(path: responses, bank: bank)
-            if bank.response == .binomial && !source.readsTrials {
+            if bank.response.needsTrials && !source.readsTrials {
                 print("note: the fit is binomial but \(responses) has no /trials; every response counts as one trial")
             }
             let predictor = ScorePredictor(bank: bank)

@@ -41,7 +41,7 @@ extension IRSL {
             let info = try ResponseFileInfo.read(responses)
             let split = try ModelSplit.read(self.split, modelNames: info.modelNames, responsesPath: responses)
             var options = FitOptions()
-            options.response = try CalibrationJob.resolve("auto", kind: info.kind, path: responses)
+            options.response = try CalibrationJob.resolve("auto", kind: info.kind, declared: info.likelihood, path: responses)
             options.floorFromFile = floorFromFile
             options.maxIterations = maxIterations
             try options.validate()
@@ -52,7 +52,7 @@ extension IRSL {
                 }
                 floors = f
             }
-            let needTrials = options.response == .binomial
+            let needTrials = options.response.needsTrials
             let (train, trainTrials) = try Self.rows(split.train, of: responses, info: info, trials: needTrials)
             let (test, testTrials) = try Self.rows(split.test, of: responses, info: info, trials: needTrials)
             print("irsl evaluate-subset: \(info.items) items in \(info.benchmarkNames.count) benchmarks, \(options.response.rawValue) responses; "

@@ -32,7 +32,7 @@ extension IRSL {
         func run() throws {
             let (result, bank) = try ItemBank.read(fit: fit)
             let source = try ResponseSource(path: responses, bank: bank)
-            if bank.response == .binomial && !source.readsTrials {
+            if bank.response.needsTrials && !source.readsTrials {
                 print("note: the fit is binomial but \(responses) has no /trials; every response counts as one trial")
             }
             var allowed: [Bool]?

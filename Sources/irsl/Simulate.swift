@@ -14,7 +14,7 @@ extension IRSL {
         @Option(help: "Number of models (rows).") var models = 2000
         @Option(help: "Number of questions (columns).") var items = 5000
         @Option(help: "Number of benchmarks (contiguous blocks of questions).") var benchmarks = 10
-        @Option(help: "Response distribution: beta, bernoulli or binomial.") var response: String = "beta"
+        @Option(help: "Response distribution: beta, bernoulli, binomial or beta-binomial.") var response: String = "beta"
         @Option(help: "Samples per entry for --response binomial.") var trials = 10
         @Option(help: "Latent ability dimensions K.") var dims = 1
         @Option(help: "Chance floor g of every item, written to /items/floor.") var floor = 0.0
@@ -26,7 +26,7 @@ extension IRSL {
 
         func validate() throws {
             guard ResponseModel(rawValue: response) != nil else {
-                throw ValidationError("--response: expected beta, bernoulli or binomial; got '\(response)'")
+                throw ValidationError("--response: expected beta, bernoulli, binomial or beta-binomial; got '\(response)'")
             }
             guard models > 0, items > 0 else { throw ValidationError("--models and --items must be positive") }
             guard benchmarks >= 1, benchmarks <= items else { throw ValidationError("--benchmarks: expected 1…\(items), got \(benchmarks)") }
@@ -57,24 +57,25 @@ enum SimulatedFile {
     static func write(_ spec: SimulationSpec, to path: String, chunkRows: Int) throws {
         let sim = Simulator(spec)
         let kind: ResponseKind = spec.response == .beta ? .probability : spec.response == .bernoulli ? .binary : .proportion
-        let info = ResponseFileInfo(
-            path: path, models: spec.models, items: spec.items, kind: kind, hasTrials: spec.response == .binomial,
+        var info = ResponseFileInfo(
+            path: path, models: spec.models, items: spec.items, kind: kind, hasTrials: spec.response.needsTrials,
             modelNames: sim.modelNames, families: sim.familyNames,
             params: sim.params, tokens: sim.tokens, flops: sim.flops,
             itemIDs: sim.itemIDs, benchmarks: sim.itemBenchmarks,
             floor: spec.floor > 0 ? sim.g : nil)
+        info.likelihood = spec.response.rawValue   // the truth's likelihood: what `fit --response auto` uses
         try writeAtomically(path) { file in
             try writeResponseMetadata(file, info: info)
             try Truth(theta: sim.theta, a: sim.a, d: sim.d, g: sim.g, phi: sim.phi, dims: spec.dims).write(file)
             let n = spec.items
             let block = max(1, chunkRows) * 8
             try file.createMatrix("/responses", type: .float32, rows: spec.models, cols: n, chunkRows: chunkRows)
-            if spec.response == .binomial {
+            if spec.response.needsTrials {
                 try file.createMatrix("/trials", type: .int32, rows: spec.models, cols: n, chunkRows: chunkRows)
             }
             // Generate a block of rows on all cores, then write it; memory stays O(block × N).
             var responses = [Float](repeating: 0, count: block * n)
-            var trials = [Int32](repeating: 0, count: spec.response == .binomial ? block * n : 0)
+            var trials = [Int32](repeating: 0, count: spec.response.needsTrials ? block * n : 0)
             let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
             for start in stride(from: 0, to: spec.models, by: block) {
                 let rows = start..<min(start + block, spec.models)
@@ -96,7 +97,7 @@ enum SimulatedFile {
                     try file.writeRows("/responses", rowStart: rows.lowerBound, rowCount: rows.count,
                                        floats: UnsafeBufferPointer(rebasing: $0[0..<(rows.count * n)]))
                 }
-                if spec.response == .binomial {
+                if spec.response.needsTrials {
                     try trials.withUnsafeBufferPointer {
                         try file.writeRows("/trials", rowStart: rows.lowerBound, rowCount: rows.count,
                                            ints: UnsafeBufferPointer(rebasing: $0[0..<(rows.count * n)]))

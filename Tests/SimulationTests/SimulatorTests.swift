@@ -49,7 +49,7 @@ final class SimulatorTests: XCTestCase {
                 XCTAssertTrue(y >= 0 && y <= 1)
                 switch response {
                 case .bernoulli: XCTAssertTrue(y == 0 || y == 1)
-                case .binomial:
+                case .binomial, .betaBinomial:
                     XCTAssertEqual(trials[i], 10)
                     XCTAssertEqual(Double(y) * 10, (Double(y) * 10).rounded(), accuracy: 1e-5)
                 case .beta: break

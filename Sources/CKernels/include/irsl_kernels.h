@@ -22,7 +22,7 @@
  */
 #include <stddef.h>
 
-enum irsl_likelihood { IRSL_BETA = 0, IRSL_BINOMIAL = 1 };
+enum irsl_likelihood { IRSL_BETA = 0, IRSL_BINOMIAL = 1, IRSL_BETA_BINOMIAL = 2 };
 
 /* Rows whose item partials share one Float32 register before they are added
    to the Float64 accumulators (and rows whose prepared entries the block
