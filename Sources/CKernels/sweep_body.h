@@ -20,6 +20,13 @@
 #include <math.h>
 
 #define TILE 512   /* items per Float32 ability partial */
+/* Rows whose item terms share a Float32 partial before the Float64 sums. One:
+   every entry's Float32 terms reach the Float64 accumulators unrounded by any
+   neighbour, so how rows are split over ranks changes only the Float64
+   summation order (rank invariance to rounding, as in a Float64 code). */
+#ifndef IRSL_PARTIAL_ROWS
+#define IRSL_PARTIAL_ROWS 1
+#endif
 
 INLINE float *entry_at(float *block, ptrdiff_t chunk, int row) {
     return block + ((chunk * IRSL_BLOCK_ROWS + row) * IRSL_FIELDS) * IRSL_W;
@@ -143,14 +150,15 @@ INLINE void ability_row(const irsl_sweep_args *s, ptrdiff_t r, int row, const in
     for (int c = 0; c < K; c++) { s->acc[s->tail + 1 + c] += th[c]; s->acc[s->tail + 1 + K + c] += th[c] * th[c]; }
 }
 
-/* Pass B for a block of rows r0..<r0+rows at their new abilities. P = free item parameters. */
-INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int rows, const int L, const int K, const int P) {
+/* Pass B for rows r0..<r0+rows (block rows first..<first+rows) at their new abilities.
+   P = free item parameters. */
+INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int rows, const int L, const int K, const int P) {
     const ptrdiff_t n = s->items;
     const int slots = P + P * (P + 1) / 2;
-    vf t[IRSL_BLOCK_ROWS][4];
+    vf t[IRSL_PARTIAL_ROWS][4];
     for (int row = 0; row < rows; row++)
         for (int c = 0; c < K; c++) t[row][c] = splat((float)s->theta[(r0 + row) * K + c]);
-    double ll = 0;
+    vd ll = { 0 };
     for (ptrdiff_t j = 0; j < s->padded; j += IRSL_W) {
         vf a[4];
         for (int c = 0; c < K; c++) a[c] = load(s->a + c * s->padded + j);
@@ -158,7 +166,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int rows, cons
         item_chunk it = chunk_at(s, j);
         vf sum[20] = { 0 }, dphi = { 0 }, d2phi = { 0 }, lls = { 0 };
         for (int row = 0; row < rows; row++) {
-            const float *e = entry_at(s->block, j / IRSL_W, row);
+            const float *e = entry_at(s->block, j / IRSL_W, first + row);
             fields f = { load(e), load(e + IRSL_W), load(e + 2 * IRSL_W) };
             vf eta = d;
             for (int c = 0; c < K; c++) eta += a[c] * t[row][c];
@@ -175,7 +183,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int rows, cons
             if (has_precision(L)) { dphi += te.dphi; d2phi += te.d2phi; }
             lls += te.ll;
         }
-        ll += lane_sum(lls);
+        ll += widen(lls);
         /* Float32 partials of the block → the Float64 accumulators. */
         double *acc = s->acc + j;
         if (j + IRSL_W <= n) {
@@ -191,7 +199,9 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int rows, cons
             }
         }
     }
-    return ll;
+    double total = 0;
+    for (int l = 0; l < IRSL_W; l++) total += ll[l];
+    return total;
 }
 
 INLINE void sweep_impl(const irsl_sweep_args *s, const int L, const int K, const int P) {
@@ -203,7 +213,10 @@ INLINE void sweep_impl(const irsl_sweep_args *s, const int L, const int K, const
         if (end > s->rows) end = s->rows;
         int rows = (int)(end - r0);
         for (int row = 0; row < rows; row++) ability_row(s, r0 + row, row, L, K);
-        ll += items_block(s, r0, rows, L, K, P);
+        for (int row = 0; row < rows; row += IRSL_PARTIAL_ROWS) {
+            int m = rows - row < IRSL_PARTIAL_ROWS ? rows - row : IRSL_PARTIAL_ROWS;
+            ll += items_block(s, r0 + row, row, m, L, K, P);
+        }
         r0 = end;
     }
     s->acc[s->tail] += ll;

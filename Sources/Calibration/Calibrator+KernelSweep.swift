@@ -8,6 +8,20 @@ import IRT
 /// entry, Float64 sums. `sweep` (the Swift reference loop) computes the same
 /// and is what the tests hold it to.
 extension Calibrator {
+    /// Whether the log-likelihood history shows the Float32 noise floor: a
+    /// relative change below 1e-5 followed by a larger one. Float32 terms
+    /// resolve a fit to about 1e-6 of its log-likelihood on small matrices
+    /// (much better on large ones, where the rounding averages out); a fit asked
+    /// for more (a tolerance below that floor) then finishes in Float64 through
+    /// the reference loop. The rule reads only the checkpointed history, so
+    /// every rank, and a resumed fit, switch at the same iteration.
+    var kernelNoiseFloorReached: Bool {
+        guard history.count >= 3 else { return false }
+        func change(_ i: Int) -> Double { abs(history[i] - history[i - 1]) / max(abs(history[i]), 1e-300) }
+        for i in 2..<history.count where change(i - 1) < 1e-5 && change(i) > change(i - 1) { return true }
+        return false
+    }
+
     /// The kernels' name for this fit's likelihood (one case per likelihood).
     var kernelLikelihood: irsl_likelihood {
         switch options.response {

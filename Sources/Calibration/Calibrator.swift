@@ -239,8 +239,9 @@ public final class Calibrator {
     }
 
     /// The C kernels cover every likelihood for K ≤ 4 (Calibrator+KernelSweep.swift);
-    /// larger K, and fits with `vectorKernels` off, run through the Swift loop.
-    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) }
+    /// larger K, fits with `vectorKernels` off, and the last iterations of a fit
+    /// that has reached the Float32 noise floor run through the Swift loop.
+    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) && !kernelNoiseFloorReached }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
         var acc = [Double](repeating: 0, count: layout.count)
