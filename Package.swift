@@ -27,10 +27,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        // The vectorised per-entry loops of the K = 1 fit (the math of IRT, in C so
-        // clang can turn exp/log into libmvec vector calls; see the header).
+        // The fit's Float32 SIMD pass (every likelihood, K ≤ 4), built for the baseline
+        // ISA with AVX2/AVX-512 paths chosen at run time: no -march=native, no libmvec.
         .target(name: "CKernels",
-                cSettings: [.unsafeFlags(["-O3", "-ffast-math", "-fno-finite-math-only", "-march=native", "-fveclib=libmvec"])],
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
         // Signal flags for checkpoint-on-preemption (a handler may only set a flag).
         .target(name: "CSignal"),

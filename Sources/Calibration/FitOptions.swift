@@ -27,7 +27,7 @@ public struct FitOptions: Sendable, Equatable, Codable {
     public var itemBound = 30.0
     /// Largest change of any parameter in one Newton step (a trust region).
     public var maxStep = 1.0
-    /// Run K = 1 fits through the vectorised C kernels (the default). Off,
+    /// Run fits with K ≤ 4 through the vectorised C kernels (the default). Off,
     /// they run through the plain Swift reference loop: tests compare the two.
     public var vectorKernels = true
     /// Item priors: empirical Bayes (the default) or the fixed ridges alone.
