@@ -9,7 +9,7 @@ RANKS ?= 2
 MPIRUN ?= mpirun --allow-run-as-root --oversubscribe
 OUT ?= out
 
-.PHONY: all deps build pyenv demo test test-unit bench bench-ingest scaling-study bench-memory clean
+.PHONY: all deps build pyenv demo test test-unit bench bench-ingest scaling-study bench-memory fuzz clean
 
 all: build
 
@@ -47,6 +47,11 @@ test: build pyenv
 	@mkdir -p $(OUT)
 	set -o pipefail; IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
 	@bash scripts/test-summary.sh $(OUT)/test.log
+	FUZZ_SECONDS=10 bash scripts/fuzz.sh
+
+## fuzz: libFuzzer targets (swiftc -sanitize=fuzzer,address) for FUZZ_SECONDS each (default 600); findings kept in Tests/fuzz-regressions/.
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} bash scripts/fuzz.sh
 
 ## test-unit: the unit tier only (every module's tests; no irsl binary, mpirun, Slurm or Chromium),
 ## in under a minute once built. The CLI tier's classes skip with "CLI tier not requested"

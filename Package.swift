@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
         .package(url: "https://github.com/JohnSundell/Plot", from: "0.14.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C shims: MPI and HDF5 expose their handles as macros, which Swift cannot import.
@@ -26,10 +27,10 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
 
-        // The vectorised per-entry loops of the K = 1 fit (the math of IRT, in C so
-        // clang can turn exp/log into libmvec vector calls; see the header).
+        // The fit's Float32 SIMD pass (every likelihood, K ≤ 4), built for the baseline
+        // ISA with AVX2/AVX-512 paths chosen at run time: no -march=native, no libmvec.
         .target(name: "CKernels",
-                cSettings: [.unsafeFlags(["-O3", "-ffast-math", "-fno-finite-math-only", "-march=native", "-fveclib=libmvec"])],
+                cSettings: [.unsafeFlags(["-O3", "-ffp-contract=fast", "-fno-math-errno"])],
                 linkerSettings: [.linkedLibrary("m")]),
         // Signal flags for checkpoint-on-preemption (a handler may only set a flag).
         .target(name: "CSignal"),
@@ -43,8 +44,9 @@ let package = Package(
         .target(name: "Store", dependencies: ["CHDF5", "IRT", .product(name: "CSV", package: "CSV.swift")]),
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
-        // Evaluation exports (lm-evaluation-harness JSONL, leaderboard CSV) → response files.
-        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fast),
+        // Evaluation exports (lm-evaluation-harness JSONL, Inspect AI logs, HELM, OpenCompass, leaderboard CSV) → response files.
+        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift"),
+                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fast),
         // Item selection, scoring new models, adaptive testing, item diagnostics.
         .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Scaling laws on the abilities: fits, forecasts, backtests.

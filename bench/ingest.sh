@@ -58,3 +58,4 @@ print(f"length-normalised: parse {norm_parse:.0f} MB/s, end to end {mb / norm_wa
 worst = min(prob_parse, mb / prob_wall, norm_parse, mb / norm_wall)
 print(f"target ≥ 50 MB/s: {'met' if worst >= 50 else 'NOT met'} (slowest figure {worst:.0f} MB/s)")
 PY
+bash bench/ingest-formats.sh   # Inspect .eval and HELM corpora

@@ -1,60 +1,98 @@
 #!/usr/bin/env bash
-# make bench: the published-scale Beta 2PL fit (6,612 models × 37,682 items,
-# 5 % missing) under mpirun -n 2, against a plain C reference pass over the
-# same file, in one command. Prints the figures the calibration-core issue asks for.
+# make bench: the fit's speed as a multiple of a physical yardstick, measured in one command.
+#
+# 1. The yardstick: ../shared/bench/refpass.c (one fused Float32 Beta-2PL pass over the
+#    published-scale matrix on one core), compiled with -O3 -ffast-math -march=native.
+#    Its seconds_per_pass is the unit: a whole fit is reported as a number of passes.
+# 2. The published-scale fit: 6,612 × 37,682 Beta 2PL K = 1, 5 % missing, mpirun -n 2.
+# 3. K = 1, 2, 4 on a smaller Beta file (simulated with K = 4): ns per entry per pass per rank.
+# 4. Binary 3,000 × 30,000 (Bernoulli 2PL) next to girth's joint ML, when girth is in .venv.
+#
+# Knobs: RANKS, SKIP_DIMS=1, SKIP_BINARY=1, BENCH_OUT. Data files are simulated once into bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.build/release/irsl
+BIN=${IRSL_BIN:-.build/release/irsl}
 OUT=${BENCH_OUT:-bench/out}
 RANKS=${RANKS:-2}
-MODELS=${MODELS:-6612}
-ITEMS=${ITEMS:-37682}
-mkdir -p "$OUT"
-DATA="$OUT/irsl-scale-${MODELS}x${ITEMS}.h5"
+mkdir -p "$OUT" .build
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+SUMMARY="$OUT/summary.txt"
+: > "$SUMMARY"
 
-if [ ! -f "$DATA" ]; then
-  echo "== simulating $MODELS × $ITEMS (Beta 2PL, 5 % missing), once"
-  $BIN simulate --models "$MODELS" --items "$ITEMS" --benchmarks 10 --response beta --missing 0.05 --seed 2024 --output "$DATA"
-fi
+simulate() {   # simulate FILE ARGS...: once
+  local file=$1; shift
+  [ -f "$file" ] || { echo "== simulating $file"; $BIN simulate "$@" --output "$file"; }
+}
 
-echo "== fit: mpirun -n $RANKS irsl fit"
-start=$(date +%s.%N)
-mpirun --oversubscribe -n "$RANKS" $BIN fit "$DATA" --output "$OUT/fit.h5" --overwrite | tee "$OUT/fit.log"
-end=$(date +%s.%N)
-
-echo "== plain C reference pass (-O3 -ffast-math -march=native), same file"
-HDF5_FLAGS=$(pkg-config --cflags --libs hdf5)
-REF_ROWS=${REF_ROWS:-400}
-gcc -O3 -ffast-math -march=native bench/reference_pass.c -o "$OUT/reference_pass_gcc" $HDF5_FLAGS -lm
-ref_gcc=$("$OUT/reference_pass_gcc" "$DATA" "$REF_ROWS" 2)
-echo "gcc:   $ref_gcc"
-CLANG=$(command -v clang || true)
-[ -n "$CLANG" ] || CLANG=$(dirname "$(readlink -f "$(command -v swift)")")/clang
-ref_clang=""
-if [ -x "$CLANG" ]; then
-  "$CLANG" -O3 -ffast-math -march=native -fveclib=libmvec bench/reference_pass.c -o "$OUT/reference_pass_clang" $HDF5_FLAGS -lm
-  ref_clang=$("$OUT/reference_pass_clang" "$DATA" "$REF_ROWS" 2)
-  echo "clang: $ref_clang"
-fi
-
-python3 - "$OUT/fit.log" "$start" "$end" "$ref_gcc" "$ref_clang" "$MODELS" "$ITEMS" "$RANKS" <<'PY'
+# fit LABEL DATA ARGS...: mpirun wall time and the fit's own performance and memory lines → summary.
+fit() {
+  local label=$1 data=$2; shift 2
+  echo "== fit [$label]: mpirun -n $RANKS irsl fit $data $*"
+  local start end
+  start=$(date +%s.%N)
+  timeout -k 10 3000 mpirun --allow-run-as-root --oversubscribe -n "$RANKS" $BIN fit "$data" --output "$OUT/fit-$label.h5" --overwrite "$@" \
+    | tee "$OUT/fit-$label.log" | grep -E "^(converged|stopped|performance|memory)" || true
+  end=$(date +%s.%N)
+  python3 - "$label" "$OUT/fit-$label.log" "$start" "$end" "$YARD_SECONDS" "$SUMMARY" <<'PY'
 import re, sys
-log = open(sys.argv[1]).read()
-wall = float(sys.argv[3]) - float(sys.argv[2])
+label, log, start, end, yard, summary = sys.argv[1], open(sys.argv[2]).read(), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), sys.argv[6]
+wall = end - start
 perf = re.search(r"performance: ([\d.]+) s in (\d+) iterations \(([\d.]+) s/iteration\), ([\d.]+) ns per entry", log)
 mem = re.search(r"peak RSS per rank (.*); largest shard (\d+) MB", log)
-refs = [float(m) for m in re.findall(r"([\d.]+) ns per entry per pass", sys.argv[4] + " " + sys.argv[5])]
-ours = float(perf.group(4))
-best = min(refs)
 peaks = [float(x) for x in re.findall(r"(\d+) MB", mem.group(1))]
-shard = float(mem.group(2))
-budget = 1.3 * shard + 200
-models, items, ranks = sys.argv[6], sys.argv[7], sys.argv[8]
-print()
-print(f"== make bench summary ({models} × {items}, Beta 2PL, 5 % missing, mpirun -n {ranks})")
-print(f"total fit seconds (mpirun wall, incl. start-up, read, SEs, write): {wall:.1f} s   target < 60 s: {'met' if wall < 60 else 'NOT met'}")
-print(f"iterations: {perf.group(2)}   seconds per iteration: {perf.group(3)}")
-print(f"ns per matrix entry per pass (per rank): {ours:.2f}   C reference: {best:.2f} (best of gcc/clang)   ratio {ours / best:.2f}   target ≤ 1.5: {'met' if ours / best <= 1.5 else 'NOT met'}")
-print(f"peak RSS per rank: {', '.join(f'{p:.0f} MB' for p in peaks)}   budget 1.3 × {shard:.0f} MB shard + 200 MB = {budget:.0f} MB: {'met' if max(peaks) <= budget else 'NOT met'}")
+shard = float(mem.group(2)); budget = 1.3 * shard + 200
+line = (f"{label}: wall {wall:.1f} s = {wall / yard:.1f} yardstick passes; iterations {perf.group(2)}; "
+        f"{perf.group(4)} ns per entry per pass per rank; peak RSS per rank {', '.join(f'{p:.0f}' for p in peaks)} MB, "
+        f"budget 1.3 × {shard:.0f} MB + 200 MB = {budget:.0f} MB: {'met' if max(peaks) <= budget else 'NOT met'}")
+print(line)
+open(summary, "a").write(line + "\n")
+open(summary + "." + label, "w").write(f"{wall} {perf.group(4)}\n")
 PY
+}
+
+echo "== yardstick: cc -O3 -ffast-math -march=native ../shared/bench/refpass.c (one core, 6612 × 37682)"
+CC=$(command -v cc || command -v gcc || command -v clang)
+$CC -O3 -ffast-math -march=native ../shared/bench/refpass.c -lm -o .build/refpass
+yard=$(.build/refpass 6612 37682)
+echo "$yard"
+YARD_SECONDS=$(echo "$yard" | sed -E 's/.*seconds_per_pass ([0-9.]+).*/\1/')
+echo "yardstick: $yard" >> "$SUMMARY"
+
+# 2. Published scale.
+SCALE="$OUT/irsl-scale-6612x37682.h5"
+simulate "$SCALE" --models 6612 --items 37682 --benchmarks 10 --response beta --missing 0.05 --seed 2024
+fit scale-k1 "$SCALE"
+
+# 3. Dimensions on a smaller file.
+if [ "${SKIP_DIMS:-0}" != 1 ]; then
+  DIMS="$OUT/beta-k4-2000x10000.h5"
+  simulate "$DIMS" --models 2000 --items 10000 --benchmarks 5 --dims 4 --response beta --missing 0.05 --seed 7
+  for k in 1 2 4; do fit "dims-k$k" "$DIMS" --dims "$k" --max-iterations 20; done
+  python3 - "$SUMMARY" <<'PY'
+import sys
+s = sys.argv[1]
+ns = {k: float(open(f"{s}.dims-k{k}").read().split()[1]) for k in (1, 2, 4)}
+line = (f"per-entry cost on 2000 × 10000 (Beta 2PL, K = 4 truth, 20 iterations at most): "
+        f"K = 2 / K = 1 = {ns[2] / ns[1]:.2f} (target ≤ 1.5: {'met' if ns[2] / ns[1] <= 1.5 else 'NOT met'}), "
+        f"K = 4 / K = 1 = {ns[4] / ns[1]:.2f} (target ≤ 2.5: {'met' if ns[4] / ns[1] <= 2.5 else 'NOT met'})")
+print(line); open(s, "a").write(line + "\n")
+PY
+fi
+
+# 4. Binary against girth.
+if [ "${SKIP_BINARY:-0}" != 1 ]; then
+  BINARY="$OUT/bernoulli-3000x30000.h5"
+  simulate "$BINARY" --models 3000 --items 30000 --benchmarks 6 --response bernoulli --missing 0 --seed 11
+  fit binary "$BINARY"
+  if [ -x .venv/bin/python ] && .venv/bin/python -c "import girth" 2>/dev/null; then
+    wall=$(cut -d' ' -f1 "$SUMMARY.binary")
+    echo "== girth twopl_jml on the same file (cached in $OUT/girth-3000x30000.json while the file is unchanged)"
+    .venv/bin/python bench/girth_compare.py "$BINARY" "$OUT/fit-binary.h5" "$wall" "$OUT/girth-3000x30000.json" | tee -a "$SUMMARY"
+  else
+    echo "girth is not installed in .venv (.venv/bin/pip install girth): no comparison" | tee -a "$SUMMARY"
+  fi
+fi
+
+echo
+echo "== make bench summary (yardstick seconds_per_pass $YARD_SECONDS)"
+cat "$SUMMARY"

@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 pkg-config --exists ompi-c 2>/dev/null && command -v mpirun >/dev/null || need+=(libopenmpi-dev openmpi-bin)
 pkg-config --exists hdf5 2>/dev/null || need+=(libhdf5-dev)
+pkg-config --exists zlib 2>/dev/null || need+=(zlib1g-dev)   # ZIPFoundation (Inspect .eval logs)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then

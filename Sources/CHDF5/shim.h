@@ -11,8 +11,14 @@
 #include <string.h>
 
 /* Library start-up: open the library and silence the automatic error-stack
- * printer, because Store turns every failure into a StoreError itself. */
+ * printer, because Store turns every failure into a StoreError itself.
+ * H5dont_atexit: no library shutdown at process exit. When a close fails
+ * (a full disk while flushing), libhdf5 1.10 keeps the half-closed file and
+ * its exit handler dereferences it again and segfaults (`irsl simulate` to a
+ * full disk crashed this way, exit 139). Every file irsl writes is closed
+ * explicitly, so there is nothing for the exit handler to do. */
 static inline void irsl_h5_init(void) {
+    H5dont_atexit();
     H5open();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
@@ -104,5 +110,21 @@ static inline void irsl_h5_last_error(char *buf, size_t len) {
 /* Extendible datasets (ingest appends models and items to existing files):
  * H5S_UNLIMITED is a cast macro Swift cannot import. */
 static inline hsize_t irsl_h5s_unlimited(void) { return H5S_UNLIMITED; }
+
+/* "No address" (an unallocated dataset or chunk): a cast macro. */
+static inline haddr_t irsl_haddr_undef(void) { return HADDR_UNDEF; }
+
+/* A file-access property list for files irsl creates: as irsl_h5_file_access_plist,
+ * plus the newest file format the library knows (1.10: checksummed object headers,
+ * B-tree v2 and fixed/extensible-array chunk indexes), so damaged metadata is
+ * detected instead of misread. Caller closes it. */
+static inline hid_t irsl_h5_create_access_plist(void) {
+    hid_t fapl = irsl_h5_file_access_plist();
+    if (fapl >= 0 && H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+        H5Pclose(fapl);
+        return -1;
+    }
+    return fapl;
+}
 
 #endif /* IRSL_CHDF5_SHIM_H */

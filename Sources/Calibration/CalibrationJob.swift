@@ -240,10 +240,7 @@ public struct CalibrationJob {
             do {
                 let file = try H5File(input, mode: .readOnly)
                 defer { file.close() }
-                if let truth = try Truth.read(file) {
-                    guard truth.theta.count == info.models * truth.dims, truth.d.count == info.items else {
-                        throw StoreError(file: input, field: "/truth", message: "shapes do not match the \(info.models) × \(info.items) matrix")
-                    }
+                if let truth = try Truth.read(file, shape: (info.models, info.items)) {
                     let r = Recovery(truth: truth, fit: result)
                     recovery = r
                     say(r.summary)

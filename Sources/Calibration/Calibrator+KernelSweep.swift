@@ -3,88 +3,72 @@ import Distributed
 import Foundation
 import IRT
 
-/// The vectorised pass through the C kernels (K = 1).
+/// The vectorised pass through the C kernels (Sources/CKernels): every
+/// likelihood, 1PL/2PL, K ≤ 4, floors and missing entries; Float32 per
+/// entry, Float64 sums. `sweep` (the Swift reference loop) computes the same
+/// and is what the tests hold it to.
 extension Calibrator {
-    /// The K = 1 pass through the vectorised C kernels: the same ability
-    /// step and item accumulation as `sweep`, for the case that dominates
-    /// the run time. (`sweep` remains the reference and serves K > 1 and the
-    /// observed-information pass.)
-    /// With `thetaSE` it leaves the abilities alone and accumulates observed
-    /// information instead, for the standard errors.
+    /// Whether the log-likelihood history shows the Float32 noise floor: a
+    /// relative change below 1e-5 followed by a larger one. Float32 terms
+    /// resolve a fit to about 1e-6 of its log-likelihood on small matrices
+    /// (much better on large ones, where the rounding averages out); a fit asked
+    /// for more (a tolerance below that floor) then finishes in Float64 through
+    /// the reference loop. The rule reads only the checkpointed history, so
+    /// every rank, and a resumed fit, switch at the same iteration.
+    var kernelNoiseFloorReached: Bool {
+        guard history.count >= 3 else { return false }
+        func change(_ i: Int) -> Double { abs(history[i] - history[i - 1]) / max(abs(history[i]), 1e-300) }
+        for i in 2..<history.count where change(i - 1) < 1e-5 && change(i) > change(i - 1) { return true }
+        return false
+    }
+
+    /// The kernels' name for this fit's likelihood (one case per likelihood).
+    var kernelLikelihood: irsl_likelihood {
+        switch options.response {
+        case .beta: return IRSL_BETA
+        case .bernoulli, .binomial: return IRSL_BINOMIAL
+        case .betaBinomial: return IRSL_BETA_BINOMIAL
+        }
+    }
+
+    /// One pass: each row's ability step, then its contributions to every
+    /// item's accumulators at the new ability. With `thetaSE` the abilities
+    /// stay put and the pass accumulates observed information instead, for
+    /// the standard errors.
     func kernelSweep(acc: UnsafeMutablePointer<Double>, thetaSE: UnsafeMutablePointer<Double>? = nil) {
-        let n = shard.items
-        let beta = options.response == .beta, twoPL = options.model == .twoPL
-        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
-        let benchmark = items.benchmarkOfItem.map { Int($0) }
-        let terms = items.phi.map { GammaTerms($0) }
-        let phiItem = benchmark.map { items.phi[$0] }
-        let lgPhi = benchmark.map { terms[$0].logGamma }
-        let dgPhi = benchmark.map { terms[$0].digamma }
-        let tgPhi = benchmark.map { terms[$0].trigamma }
-        // 1PL has no discrimination slots: the kernels' a-terms go to scratch.
-        var scratch = [Double](repeating: 0, count: twoPL ? 0 : 3 * n)
-        // log y and log(1 − y) of the current row, shared by the two Beta kernels.
-        var logs = [Double](repeating: 0, count: beta ? 2 * n : 0)
-        let tail = layout.tail
-        var logLik = 0.0
-        var sums = [0.0, 0.0]
-        shard.responses.withUnsafeBufferPointer { yAll in
-        (shard.trials ?? []).withUnsafeBufferPointer { tAll in
-        items.a.withUnsafeBufferPointer { a in
-        items.d.withUnsafeBufferPointer { d in
-        items.g.withUnsafeBufferPointer { g in
-        phiItem.withUnsafeBufferPointer { phi in
-        lgPhi.withUnsafeBufferPointer { lg in
-        dgPhi.withUnsafeBufferPointer { dg in
-        tgPhi.withUnsafeBufferPointer { tg in
-        scratch.withUnsafeMutableBufferPointer { sc in
-        logs.withUnsafeMutableBufferPointer { logBuf in
-        sums.withUnsafeMutableBufferPointer { sumBuf in
-        theta.withUnsafeMutableBufferPointer { th in
-            let slot = { (q: Int) in acc + q * n }
-            let gA = twoPL ? slot(0) : sc.baseAddress!
-            let gD = twoPL ? slot(1) : slot(0)
-            let hAA = twoPL ? slot(2) : sc.baseAddress! + n
-            let hAD = twoPL ? slot(3) : sc.baseAddress! + 2 * n
-            let hDD = twoPL ? slot(4) : slot(1)
-            let dPhi = slot(stride), d2Phi = slot(stride + 1)
-            let trials = tAll.isEmpty ? nil : tAll.baseAddress!
-            let out = sumBuf.baseAddress!
-            let observed: Int32 = thetaSE == nil ? 0 : 1
-            let logY = logBuf.baseAddress, log1mY = logBuf.baseAddress.map { $0 + n }
-            for r in 0..<shard.rows {
-                let y = yAll.baseAddress! + r * n
-                let t = trials.map { $0 + r * n }
-                out[0] = 0; out[1] = 0
-                if beta {
-                    irsl_beta_theta_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!, th[r], observed, out, logY, log1mY)
-                } else {
-                    irsl_binomial_theta_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, th[r], observed, out)
-                }
-                let value: Double
-                if let se = thetaSE {
-                    se[r] = out[1] + ridge > 0 ? (1 / (out[1] + ridge)).squareRoot() : .nan
-                    value = th[r]
-                } else {
-                    // Newton (Fisher scoring) with the ridge, trust region and norm bound.
-                    var step = (out[0] - ridge * th[r]) / (out[1] + ridge)
-                    if !step.isFinite { step = 0 }
-                    step = min(max(step, -maxStep), maxStep)
-                    value = min(max(th[r] + step, -bound), bound)
-                    th[r] = value
-                }
-                acc[tail + 1] += value
-                acc[tail + 2] += value * value
-                if beta {
-                    logLik += irsl_beta_items_k1(n, y, a.baseAddress!, d.baseAddress!, g.baseAddress!, phi.baseAddress!,
-                                                 lg.baseAddress!, dg.baseAddress!, tg.baseAddress!, logY, log1mY, value, observed,
-                                                 gA, gD, hAA, hAD, hDD, dPhi, d2Phi)
-                } else {
-                    logLik += irsl_binomial_items_k1(n, y, t, a.baseAddress!, d.baseAddress!, g.baseAddress!, value, observed,
-                                                     gA, gD, hAA, hAD, hDD)
-                }
+        let w = kernelWorkspace
+        w.load(items)
+        shard.withEntries { y, trials in
+            theta.withUnsafeMutableBufferPointer { th in
+                var args = irsl_sweep_args()
+                args.likelihood = Int32(kernelLikelihood.rawValue)
+                args.dims = Int32(k)
+                args.two_pl = options.model == .twoPL ? 1 : 0
+                args.standard_errors = thetaSE == nil ? 0 : 1
+                args.rows = shard.rows
+                args.items = shard.items
+                args.row_start = shard.rowStart
+                args.padded = w.padded
+                args.y = y
+                args.trials = trials
+                args.theta = th.baseAddress
+                args.theta_se = thetaSE
+                args.a = UnsafePointer(w.a)
+                args.d = UnsafePointer(w.d)
+                args.g = UnsafePointer(w.g)
+                args.phi = UnsafePointer(w.phi)
+                args.lg_phi = UnsafePointer(w.logGammaPhi)
+                args.dg_phi = UnsafePointer(w.digammaPhi)
+                args.tg_phi = UnsafePointer(w.trigammaPhi)
+                args.block = w.block.baseAddress
+                args.ridge = options.thetaPriorPrecision
+                args.bound = options.thetaBound
+                args.max_step = options.maxStep
+                args.acc = acc
+                args.stride = stride
+                args.tail = layout.tail
+                irsl_sweep(&args)
             }
-        }}}}}}}}}}}}}
-        acc[tail] += logLik
+        }
     }
 }

@@ -1,121 +1,163 @@
-import CKernels
 import Distributed
 import Foundation
 import IRT
 
-/// The plain Swift pass over a shard: the reference loop (every K, every
-/// likelihood) that the vectorised kernels are tested against.
+/// The plain Swift pass over a shard in Float64: the reference loop (every K,
+/// every likelihood, generic over IRT's EntryLikelihood) that the vectorised
+/// kernels are tested against, and the path of fits the kernels do not cover.
 extension Calibrator {
     /// The pass over this rank's rows. With `updateTheta` it takes each
     /// row's ability step first; it always accumulates the item blocks at
     /// the (new) abilities.
-    @inline(__always)
     func sweep<L: EntryLikelihood>(_ likelihood: L.Type, acc: UnsafeMutablePointer<Double>,
-                                           updateTheta: Bool, observedInformation: Bool,
-                                           thetaSE: UnsafeMutablePointer<Double>?) {
-        let n = shard.items, k = self.k, p = self.p, stride = self.stride
-        let twoPL = options.model == .twoPL
-        let tail = layout.tail
-        let phiTerms = items.phi.map { GammaTerms($0) }
-        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
-        var grad = [Double](repeating: 0, count: k), info = [Double](repeating: 0, count: k * k)
-        var x = [Double](repeating: 1, count: p)
+                                   updateTheta: Bool, observedInformation: Bool,
+                                   thetaSE: UnsafeMutablePointer<Double>?) {
+        let view = ParameterView(self)
+        defer { theta = view.abilities }
         var logLik = 0.0
-        shard.responses.withUnsafeBufferPointer { yAll in
-        (shard.trials ?? []).withUnsafeBufferPointer { tAll in
-        items.a.withUnsafeBufferPointer { a in
-        items.d.withUnsafeBufferPointer { d in
-        items.g.withUnsafeBufferPointer { g in
-        items.phi.withUnsafeBufferPointer { phi in
-        items.benchmarkOfItem.withUnsafeBufferPointer { bench in
-        phiTerms.withUnsafeBufferPointer { phiT in
-        theta.withUnsafeMutableBufferPointer { th in
-        grad.withUnsafeMutableBufferPointer { gBuf in
-        info.withUnsafeMutableBufferPointer { hBuf in
-        x.withUnsafeMutableBufferPointer { xBuf in
-            let hasTrials = !tAll.isEmpty
-            let gr = gBuf.baseAddress!, h = hBuf.baseAddress!, xv = xBuf.baseAddress!
+        shard.withEntries { y, trials in
             for r in 0..<shard.rows {
-                let y = yAll.baseAddress! + r * n
-                let t = hasTrials ? tAll.baseAddress! + r * n : nil
-                let tr = th.baseAddress! + r * k
+                let row = RowView(y: y + r * shard.items, trials: trials.map { $0 + r * shard.items })
                 if updateTheta || thetaSE != nil {
-                    // Ability step: Newton with the Fisher (or, for SEs, observed) information.
-                    for c in 0..<k { gr[c] = 0 }
-                    for c in 0..<(k * k) { h[c] = 0 }
-                    for j in 0..<n {
-                        let yj = y[j]
-                        if yj.isNaN { continue }
-                        let aj = a.baseAddress! + j * k
-                        var eta = d[j]
-                        for c in 0..<k { eta += aj[c] * tr[c] }
-                        let trials = t.map { Double($0[j]) } ?? 1
-                        let s: Double, w: Double
-                        if observedInformation {
-                            let e = L.terms(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[Int(bench[j])], phiTerms: phiT[Int(bench[j])])
-                            s = e.score; w = e.observed
-                        } else {
-                            (s, w) = L.scoreAndFisher(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[Int(bench[j])])
-                        }
-                        for c in 0..<k {
-                            gr[c] += s * aj[c]
-                            let wa = w * aj[c]
-                            for c2 in 0...c { h[c * k + c2] += wa * aj[c2] }
-                        }
-                    }
-                    for c in 0..<k {
-                        gr[c] -= ridge * tr[c]
-                        h[c * k + c] += ridge
-                        for c2 in 0..<c { h[c2 * k + c] = h[c * k + c2] }
-                    }
-                    let ok = SmallLinearAlgebra.cholesky(h, k)
-                    if let se = thetaSE {
-                        if ok {
-                            let v = SmallLinearAlgebra.inverseDiagonal(h, k)
-                            for c in 0..<k { se[r * k + c] = v[c].squareRoot() }
-                        } else {
-                            for c in 0..<k { se[r * k + c] = .nan }
-                        }
-                    }
-                    if updateTheta && ok {
-                        SmallLinearAlgebra.choleskySolve(h, k, gr)
-                        var largest = 0.0
-                        for c in 0..<k { largest = max(largest, abs(gr[c])) }
-                        let scale = largest > maxStep ? maxStep / largest : 1
-                        var norm2 = 0.0
-                        for c in 0..<k { tr[c] += scale * gr[c]; norm2 += tr[c] * tr[c] }
-                        if norm2 > bound * bound {
-                            let shrink = bound / norm2.squareRoot()
-                            for c in 0..<k { tr[c] *= shrink }
-                        }
-                    }
+                    abilityStep(L.self, row: r, entries: row, view: view, update: updateTheta,
+                                observedInformation: observedInformation, thetaSE: thetaSE)
                 }
-                // Item contributions at this row's (new) ability.
-                for c in 0..<k { acc[tail + 1 + c] += tr[c]; acc[tail + 1 + k + c] += tr[c] * tr[c] }
-                if twoPL { for c in 0..<k { xv[c] = tr[c] } }
-                for j in 0..<n {
-                    let yj = y[j]
-                    if yj.isNaN { continue }
-                    let aj = a.baseAddress! + j * k
-                    var eta = d[j]
-                    for c in 0..<k { eta += aj[c] * tr[c] }
-                    let b = Int(bench[j])
-                    let trials = t.map { Double($0[j]) } ?? 1
-                    let e = L.terms(y: Double(yj), trials: trials, eta: eta, floor: g[j], phi: phi[b], phiTerms: phiT[b])
-                    logLik += e.logLikelihood
-                    let w = observedInformation ? e.observed : e.fisher
-                    let slot = acc + j        // slot q of item j lives at q·n + j
-                    var idx = p
-                    for c in 0..<p {
-                        slot[c * n] += e.score * xv[c]
-                        let wx = w * xv[c]
-                        for c2 in 0...c { slot[idx * n] += wx * xv[c2]; idx += 1 }
-                    }
-                    slot[stride * n] += e.dPhi
-                    slot[(stride + 1) * n] += e.d2Phi
-                }
+                logLik += addItemTerms(L.self, row: r, entries: row, view: view, acc: acc, observedInformation: observedInformation)
             }
-        }}}}}}}}}}}}
-        acc[tail] += logLik
+        }
+        acc[layout.tail] += logLik
+    }
+
+    /// Newton (Fisher scoring; observed information for the SEs) on row r's
+    /// ability given the items, with the ridge, trust region and norm bound.
+    @inline(__always)
+    private func abilityStep<L: EntryLikelihood>(_: L.Type, row r: Int, entries: RowView, view v: ParameterView, update: Bool,
+                                                 observedInformation: Bool, thetaSE: UnsafeMutablePointer<Double>?) {
+        let k = self.k, n = shard.items
+        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
+        let th = v.theta + r * k, gr = v.gradient, h = v.information
+        for c in 0..<k { gr[c] = 0 }
+        for c in 0..<(k * k) { h[c] = 0 }
+        for j in 0..<n {
+            let yj = entries.y[j]
+            if yj.isNaN { continue }
+            let aj = v.a + j * k
+            var eta = v.d[j]
+            for c in 0..<k { eta += aj[c] * th[c] }
+            let b = v.benchmark[j]
+            let s: Double, w: Double
+            if observedInformation {
+                let e = L.terms(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
+                s = e.score; w = e.observed
+            } else {
+                (s, w) = L.scoreAndFisher(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b])
+            }
+            for c in 0..<k {
+                gr[c] += s * aj[c]
+                let wa = w * aj[c]
+                for c2 in 0...c { h[c * k + c2] += wa * aj[c2] }
+            }
+        }
+        for c in 0..<k {
+            gr[c] -= ridge * th[c]
+            h[c * k + c] += ridge
+            for c2 in 0..<c { h[c2 * k + c] = h[c * k + c2] }
+        }
+        let ok = SmallLinearAlgebra.cholesky(h, k)
+        if let se = thetaSE {
+            let variances = ok ? SmallLinearAlgebra.inverseDiagonal(h, k) : [Double](repeating: .nan, count: k)
+            for c in 0..<k { se[r * k + c] = variances[c].squareRoot() }
+        }
+        guard update && ok else { return }
+        SmallLinearAlgebra.choleskySolve(h, k, gr)
+        var largest = 0.0
+        for c in 0..<k { largest = max(largest, abs(gr[c])) }
+        let scale = largest > maxStep ? maxStep / largest : 1
+        var norm2 = 0.0
+        for c in 0..<k { th[c] += scale * gr[c]; norm2 += th[c] * th[c] }
+        if norm2 > bound * bound {
+            let shrink = bound / norm2.squareRoot()
+            for c in 0..<k { th[c] *= shrink }
+        }
+    }
+
+    /// Row r's contributions at its (new) ability to every item's gradient,
+    /// information block and precision derivatives; returns its log-likelihood.
+    @inline(__always)
+    private func addItemTerms<L: EntryLikelihood>(_: L.Type, row r: Int, entries: RowView, view v: ParameterView,
+                                                  acc: UnsafeMutablePointer<Double>, observedInformation: Bool) -> Double {
+        let n = shard.items, k = self.k, p = self.p, stride = self.stride, tail = layout.tail
+        let th = v.theta + r * k, x = v.design
+        for c in 0..<k { acc[tail + 1 + c] += th[c]; acc[tail + 1 + k + c] += th[c] * th[c] }
+        // The item's design vector: (θ, 1) for 2PL, (1) for 1PL.
+        if options.model == .twoPL { for c in 0..<k { x[c] = th[c] } }
+        var logLik = 0.0
+        for j in 0..<n {
+            let yj = entries.y[j]
+            if yj.isNaN { continue }
+            let aj = v.a + j * k
+            var eta = v.d[j]
+            for c in 0..<k { eta += aj[c] * th[c] }
+            let b = v.benchmark[j]
+            let e = L.terms(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
+            logLik += e.logLikelihood
+            let w = observedInformation ? e.observed : e.fisher
+            let slot = acc + j        // slot q of item j lives at q·n + j
+            var idx = p
+            for c in 0..<p {
+                slot[c * n] += e.score * x[c]
+                let wx = w * x[c]
+                for c2 in 0...c { slot[idx * n] += wx * x[c2]; idx += 1 }
+            }
+            slot[stride * n] += e.dPhi
+            slot[(stride + 1) * n] += e.d2Phi
+        }
+        return logLik
+    }
+}
+
+/// One row of responses (and trial counts) of the shard.
+struct RowView {
+    let y: UnsafePointer<Float>
+    let trialCounts: UnsafePointer<Float>?
+    init(y: UnsafePointer<Float>, trials: UnsafePointer<Float>?) { self.y = y; trialCounts = trials }
+    @inline(__always) func trials(_ j: Int) -> Double { trialCounts.map { Double($0[j]) } ?? 1 }
+}
+
+/// Stable Float64 pointers to what the reference pass reads and writes: the
+/// item parameters and abilities copied in once per pass (O(N·K + M·K)), the
+/// abilities copied back out, and the pass's small scratch vectors.
+final class ParameterView {
+    let a, d, g, phi: UnsafeMutablePointer<Double>
+    let benchmark: UnsafeMutablePointer<Int>
+    let phiTerms: UnsafeMutablePointer<GammaTerms>
+    let theta: UnsafeMutablePointer<Double>
+    /// Ability gradient (K), information (K × K), item design vector (p).
+    let gradient, information, design: UnsafeMutablePointer<Double>
+    private let thetaCount: Int
+
+    init(_ c: Calibrator) {
+        func copy<T>(_ x: [T]) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(x.count, 1))
+            p.initialize(from: x, count: x.count)
+            return p
+        }
+        a = copy(c.items.a); d = copy(c.items.d); g = copy(c.items.g); phi = copy(c.items.phi)
+        benchmark = copy(c.items.benchmarkOfItem.map { Int($0) })
+        phiTerms = copy(c.items.phi.map { GammaTerms($0) })
+        theta = copy(c.theta)
+        let k = c.options.dims, p = c.options.itemParameterCount
+        gradient = copy([Double](repeating: 0, count: k))
+        information = copy([Double](repeating: 0, count: k * k))
+        design = copy([Double](repeating: 1, count: p))
+        thetaCount = c.theta.count
+    }
+
+    var abilities: [Double] { Array(UnsafeBufferPointer(start: theta, count: thetaCount)) }
+
+    deinit {
+        for p in [a, d, g, phi, theta, gradient, information, design] { p.deallocate() }
+        benchmark.deallocate()
+        phiTerms.deallocate()
     }
 }

@@ -78,6 +78,8 @@ public final class Calibrator {
     }
     private let observations: Int
     private let clamped: Int
+    /// The vectorised pass's buffers, allocated on first use, once per fit.
+    lazy var kernelWorkspace = KernelWorkspace(items: shard.items, dims: k)
 
     /// - Parameters:
     ///   - floors: lower asymptote of each item (zeros unless the fit uses the file's floors).
@@ -236,9 +238,10 @@ public final class Calibrator {
         }
     }
 
-    /// The C kernels cover K = 1 for the Beta and binomial families; the
-    /// beta-binomial and K > 1 run through the Swift loop.
-    var usesKernels: Bool { k == 1 && options.vectorKernels && options.response != .betaBinomial }
+    /// The C kernels cover every likelihood for K ≤ 4 (Calibrator+KernelSweep.swift);
+    /// larger K, fits with `vectorKernels` off, and the last iterations of a fit
+    /// that has reached the Float32 noise floor run through the Swift loop.
+    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) && !kernelNoiseFloorReached }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
         var acc = [Double](repeating: 0, count: layout.count)

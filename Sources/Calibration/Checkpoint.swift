@@ -67,26 +67,13 @@ public struct Checkpoint: Equatable {
     }
 
     /// Writes atomically and keeps the previous checkpoint: the new state
-    /// goes to `<path>.tmp`, is flushed to disk, the current file becomes
-    /// `<path>.prev`, and the new one takes its place. A crash at any moment
-    /// leaves at least one complete checkpoint.
+    /// goes to a temporary file, is flushed to disk, the current file becomes
+    /// `<path>.prev`, and the new one takes its place (Store's `OutputSet`).
+    /// A crash at any moment leaves at least one complete checkpoint; a full
+    /// disk is an error that leaves no temporary file and the current one as it was.
     public func write(to path: String) throws {
         let data = try encoded()
-        let temporary = path + ".tmp"
-        let fm = FileManager.default
-        try? fm.removeItem(atPath: temporary)
-        guard fm.createFile(atPath: temporary, contents: nil) else {
-            throw StoreError(file: path, field: "checkpoint", message: "cannot create \(temporary): is the directory writable?")
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.write(contentsOf: data)
-        try handle.synchronize()   // complete on disk before the current one is moved aside
-        try handle.close()
-        if fm.fileExists(atPath: path) {
-            try? fm.removeItem(atPath: path + ".prev")
-            try fm.moveItem(atPath: path, toPath: path + ".prev")
-        }
-        try syncAndRename(temporary, to: path)
+        try writeOutputs { try $0.data(path, data, previous: path + ".prev") }
     }
 
     // MARK: Reading

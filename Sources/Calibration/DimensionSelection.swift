@@ -63,14 +63,10 @@ public struct DimensionSelection {
         }
         if comm.isRoot {
             let source = Self.path(template.output, dims: chosen)
-            for suffix in ["", ".abilities.csv", ".items.csv"] {
-                let data = try Data(contentsOf: URL(fileURLWithPath: source + suffix))
-                let temporary = template.output + suffix + ".tmp-\(getpid())"
-                try data.write(to: URL(fileURLWithPath: temporary))
-                if FileManager.default.fileExists(atPath: template.output + suffix) {
-                    try FileManager.default.removeItem(atPath: template.output + suffix)
+            try writeOutputs { outputs in
+                for suffix in ["", ".abilities.csv", ".items.csv"] {
+                    try outputs.data(template.output + suffix, try Data(contentsOf: URL(fileURLWithPath: source + suffix)))
                 }
-                try FileManager.default.moveItem(atPath: temporary, toPath: template.output + suffix)
             }
             say("kept K = \(chosen) (\(keep != nil ? "as asked" : "lowest \(criterion.rawValue.uppercased())")): \(template.output)")
         }

@@ -45,6 +45,10 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     /// whose sign the data cannot fix (rotation), so shrinking them to zero
     /// keeps K > 1 fits well conditioned.
     public let zeroMeanSlots: [Bool]
+    /// Groups whose prior stays the fixed ridge (mean 0, variance 1/ridge):
+    /// every group under `.none`, and a pooled group of fewer than
+    /// `minimumGroupSize` items.
+    public private(set) var fixedGroups: [Bool] = []
     /// Over-relaxation of each variance's EM step in log σ², and the sign of
     /// its last step: EM creeps (sublinearly) when a variance heads for zero,
     /// as it does for a dimension a benchmark does not use; steps that keep
@@ -74,11 +78,17 @@ public struct ItemPrior: Codable, Equatable, Sendable {
         var map = [Int32](repeating: -1, count: counts.count)
         var next: Int32 = 0
         for b in counts.indices where counts[b] >= Self.minimumGroupSize { map[b] = next; next += 1 }
-        let pooled = counts.indices.contains { counts[$0] < Self.minimumGroupSize && counts[$0] > 0 }
+        let pooledCount = counts.filter { $0 < Self.minimumGroupSize }.reduce(0, +)
         let pooledIndex = next
-        if pooled { next += 1 }
+        if pooledCount > 0 { next += 1 }
         group = benchmarkOfItem.map { map[Int($0)] >= 0 ? map[Int($0)] : pooledIndex }
         groupCount = max(Int(next), 1)
+        // A pooled group that is itself small (a table of a dozen benchmark
+        // scores, each one "item") has nothing to estimate a prior from, and its
+        // items are not exchangeable: they keep the fixed ridge.
+        fixedGroups = [Bool](repeating: false, count: groupCount)
+        if mode == .none { fixedGroups = [Bool](repeating: true, count: groupCount) }
+        if pooledCount > 0 && pooledCount < Self.minimumGroupSize { fixedGroups[Int(pooledIndex)] = true }
         var zero = [Bool](repeating: false, count: slots)
         if twoPL { for c in 1..<max(dims, 1) { zero[c] = true } }
         zeroMeanSlots = zero
@@ -88,7 +98,7 @@ public struct ItemPrior: Codable, Equatable, Sendable {
         lastDirection = [Double](repeating: 0, count: groupCount * slots)
         if mode == .empiricalBayes {
             // Starting hyperparameters: discriminations near 1, loose intercepts.
-            for g in 0..<groupCount {
+            for g in 0..<groupCount where !fixedGroups[g] {
                 for c in 0..<slots {
                     let isSlope = twoPL && c < dims
                     mean[g * slots + c] = isSlope && c == 0 ? 1 : 0
@@ -135,7 +145,7 @@ public struct ItemPrior: Codable, Equatable, Sendable {
             }
         }
         var spread = [Double](repeating: 0, count: groupCount * slots)
-        for i in sum.indices where count[i] > 0 {
+        for i in sum.indices where count[i] > 0 && !fixedGroups[i / slots] {
             mean[i] = zeroMeanSlots[i % slots] ? 0 : sum[i] / count[i]
         }
         for j in 0..<n {
@@ -148,7 +158,7 @@ public struct ItemPrior: Codable, Equatable, Sendable {
                 spread[g * slots + c] += r * r + (v.isFinite ? v : 0)
             }
         }
-        for i in sum.indices where count[i] > 0 {
+        for i in sum.indices where count[i] > 0 && !fixedGroups[i / slots] {
             let em = max(spread[i] / count[i], Self.varianceFloor)
             let step = log(em) - log(variance[i])
             let direction: Double = step > 0 ? 1 : (step < 0 ? -1 : 0)

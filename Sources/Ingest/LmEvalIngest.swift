@@ -139,6 +139,8 @@ public struct LmEvalIngest {
         var taskKind: (kind: HarnessRecord.Kind, line: Int)?
         var records = 0
         var badLines = 0
+        // The filters the file logs, in order (v0.4.7+: each doc once per filter, the first filter's rows first).
+        var filters: [String] = []
         let reader = JSONLinesReader(path: file.path)
         let bytes = try reader.forEachLine { number, line in
             summary.linesRead += 1
@@ -147,6 +149,7 @@ public struct LmEvalIngest {
             let value: Float
             do {
                 record = try parser.parse(line)
+                if let logged = record.filter, !filters.contains(logged) { filters.append(logged) }
                 if let filter, let logged = record.filter, logged != filter { return }
                 value = try scoring.value(record)
             } catch let error as JSONSyntaxError {
@@ -193,6 +196,13 @@ public struct LmEvalIngest {
         }
         summary.bytesRead += bytes
         summary.badLines += badLines
+        if let filter, !filters.isEmpty, !filters.contains(filter) {
+            log("\(file.path): no records of filter \(filter) (--filter); it logs \(filters.joined(separator: ", "))")
+        } else if filter == nil && filters.count > 1 {
+            log("\(file.path): filters \(filters.joined(separator: ", ")); used \(filters[0]) (the task's first; choose with --filter)")
+        } else if let used = filter ?? filters.first, used != "none" {
+            log("\(file.path): filter \(used)")
+        }
         if badLines > 3 { log("\(file.path): \(badLines - 3) more malformed line(s) skipped") }
         if records == 0 && badLines == 0 {
             log("\(file.path): no records")

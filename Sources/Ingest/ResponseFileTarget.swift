@@ -26,11 +26,24 @@ public enum ResponseFileTarget {
     /// Runs `body` with a writer for `output`, then writes the metadata
     /// and puts the file in place. With `append`, an existing `output`
     /// keeps its models and items (and must hold `kind` responses); a
-    /// missing one is created.
+    /// missing one is created. With `append`, the whole read-modify-write
+    /// holds the exclusive lock on `"<output>.lock"` (`FileLock`); a process
+    /// that has to wait says so on standard error.
     @discardableResult
     public static func write(output: String, kind: ResponseKind, append: Bool,
                              log: (String) -> Void = { _ in },
                              _ body: (ResponseMatrixWriter) throws -> Void) throws -> Outcome {
+        guard append else { return try writeUnlocked(output: output, kind: kind, append: false, log: log, body) }
+        // The whole read-modify-write holds the lock on `output.lock`, so
+        // concurrent appends (a Slurm array) take turns and none is lost.
+        return try withExclusiveLock(on: output) {
+            try writeUnlocked(output: output, kind: kind, append: true, log: log, body)
+        }
+    }
+
+    /// `write` once the lock (if any) is held.
+    private static func writeUnlocked(output: String, kind: ResponseKind, append: Bool, log: (String) -> Void,
+                                      _ body: (ResponseMatrixWriter) throws -> Void) throws -> Outcome {
         guard append, FileManager.default.fileExists(atPath: output) else {
             try writeAtomically(output) { file in
                 let writer = ResponseMatrixWriter(newFile: file, kind: kind, label: output)

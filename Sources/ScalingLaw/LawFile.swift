@@ -12,11 +12,11 @@ extension AbilityLaw {
     /// `"<path>.csv"`.
     public static func csvPath(for path: String) -> String { path + ".csv" }
 
-    /// Writes the HDF5 file and then its CSV twin, each atomically.
+    /// Writes the HDF5 file and its CSV twin as one `OutputSet`: both appear or neither.
     public func write(to path: String, command: String = "", version: String = "") throws {
         let k = dims, p = transform.kind.designCount, g = families.count, q = p + g
         let r = transform.kind.rawCount, n = modelNames.count
-        try writeAtomically(path) { f in
+        try writeOutputs { outputs in try outputs.hdf5(path) { f in
             try f.write("/law/terms", strings: transform.termNames)
             try f.write("/law/coefficients", doubles: dimensions.flatMap(\.coefficients), shape: [k, p])
             try f.write("/law/coefficient_covariance", doubles: dimensions.flatMap(\.coefficientCovariance), shape: [k, p, p])
@@ -53,7 +53,7 @@ extension AbilityLaw {
             try f.setAttribute("command", command)
             try f.setAttribute("irsl_version", version)
         }
-        try writeTextAtomically(AbilityLaw.csvPath(for: path), csv())
+        try outputs.text(AbilityLaw.csvPath(for: path), csv()) }
     }
 
     /// `dimension,term,estimate,se`: the coefficients, `family_sd` and

@@ -75,10 +75,17 @@ public struct MisfitAccumulator: Sendable {
             let y = responses[base + j]
             if y.isNaN || !bank.isUsable(j) { continue }
             let t = trials.map { Double($0[tBase + j]) } ?? 1
-            let p = bank.probability(j, theta)
+            var p = bank.probability(j, theta), yy = Double(y)
+            if bank.response == .beta {
+                // The Beta likelihood is censored at ε and 1 − ε (IRT.BetaLikelihood): it cannot tell
+                // 1e-6 from 1e-4, and neither can its residuals. Without this a fitted P of 1e-6
+                // against an observed 1e-4 would count as a surprise the fit never saw.
+                let lo = BetaLikelihood.lowerCensor, hi = BetaLikelihood.upperCensor
+                p = min(max(p, lo), hi); yy = min(max(yy, lo), hi)
+            }
             let phi = bank.precision(j)
             let v = max(ItemInformation.variance(p: p, response: bank.response, phi: phi, trials: t), 1e-12)
-            let r2 = (Double(y) - p) * (Double(y) - p)
+            let r2 = (yy - p) * (yy - p)
             let vz = ItemInformation.varianceOfSquaredResidual(p: p, response: bank.response, phi: phi, trials: t)
             n[j] += 1; sumY[j] += Double(y)
             sumZ2[j] += r2 / v; sumR2[j] += r2; sumVar[j] += v

@@ -182,56 +182,59 @@ public struct FitResult {
 
     // MARK: - Writing
 
-    /// Writes the HDF5 file atomically (`writeAtomically`), then the CSV twins
-    /// `"<path>.abilities.csv"` and `"<path>.items.csv"`, each also via a
-    /// temporary file and rename. Array lengths are validated first.
+    /// Writes the HDF5 file and the CSV twins `"<path>.abilities.csv"` and
+    /// `"<path>.items.csv"` as one `OutputSet`: all three appear, or (on any
+    /// failure, a full disk included) none of the new ones and the old ones
+    /// stay as they were. Array lengths are validated first.
     public func write(to path: String) throws {
         try validate(file: path)
         let m = modelNames.count, n = itemIDs.count, k = dims
-        try writeAtomically(path) { file in
-            try file.write("/models/name", strings: modelNames)
-            try file.write("/models/theta", doubles: theta, shape: [m, k])
-            try file.write("/models/theta_se", doubles: thetaSE, shape: [m, k])
-            if let families { try file.write(ResponseLayout.modelFamilies, strings: families) }
-            if let params { try file.write(ResponseLayout.modelParams, doubles: params) }
-            if let tokens { try file.write(ResponseLayout.modelTokens, doubles: tokens) }
-            if let flops { try file.write(ResponseLayout.modelFlops, doubles: flops) }
-            try file.write("/items/id", strings: itemIDs)
-            try file.write("/items/benchmark", strings: itemBenchmarks)
-            try file.write("/items/a", doubles: a, shape: [n, k])
-            try file.write("/items/d", doubles: d)
-            try file.write("/items/g", doubles: g)
-            try file.write("/items/a_se", doubles: aSE, shape: [n, k])
-            try file.write("/items/d_se", doubles: dSE)
-            if let b { try file.write("/items/b", doubles: b) }
-            try file.write("/benchmarks/name", strings: benchmarkNames)
-            try file.write("/benchmarks/phi", doubles: phi)
-            try file.write("/history/loglik", doubles: logLikelihoodHistory)
-            let s = attributes
-            try file.setAttribute("loglik", s.loglik)
-            try file.setAttribute("n_parameters", s.nParameters)
-            try file.setAttribute("aic", s.aic)
-            try file.setAttribute("bic", s.bic)
-            try file.setAttribute("iterations", s.iterations)
-            try file.setAttribute("converged", s.converged ? 1 : 0)
-            try file.setAttribute("ranks", s.ranks)
-            try file.setAttribute("seconds", s.seconds)
-            try file.setAttribute("model", s.model)
-            try file.setAttribute("response", s.response)
-            try file.setAttribute("irsl_version", s.irslVersion)
-            try file.setAttribute("command", s.command)
-            try file.setAttribute("clamped_entries", s.clampedEntries)
-            try file.setAttribute("n_observations", s.nObservations)
-            if let input = s.input { try file.setAttribute("input", input) }
-            if let t = s.timings {
-                try file.setAttribute("read_seconds", t.readSeconds)
-                try file.setAttribute("compute_seconds", t.computeSeconds)
-                try file.setAttribute("allreduce_seconds", t.allreduceSeconds)
-                try file.setAttribute("peak_rss_mb", t.peakRSSMB)
+        try writeOutputs { outputs in
+            try outputs.hdf5(path) { file in
+                try file.write("/models/name", strings: modelNames)
+                try file.write("/models/theta", doubles: theta, shape: [m, k])
+                try file.write("/models/theta_se", doubles: thetaSE, shape: [m, k])
+                if let families { try file.write(ResponseLayout.modelFamilies, strings: families) }
+                if let params { try file.write(ResponseLayout.modelParams, doubles: params) }
+                if let tokens { try file.write(ResponseLayout.modelTokens, doubles: tokens) }
+                if let flops { try file.write(ResponseLayout.modelFlops, doubles: flops) }
+                try file.write("/items/id", strings: itemIDs)
+                try file.write("/items/benchmark", strings: itemBenchmarks)
+                try file.write("/items/a", doubles: a, shape: [n, k])
+                try file.write("/items/d", doubles: d)
+                try file.write("/items/g", doubles: g)
+                try file.write("/items/a_se", doubles: aSE, shape: [n, k])
+                try file.write("/items/d_se", doubles: dSE)
+                if let b { try file.write("/items/b", doubles: b) }
+                try file.write("/benchmarks/name", strings: benchmarkNames)
+                try file.write("/benchmarks/phi", doubles: phi)
+                try file.write("/history/loglik", doubles: logLikelihoodHistory)
+                let s = attributes
+                try file.setAttribute("loglik", s.loglik)
+                try file.setAttribute("n_parameters", s.nParameters)
+                try file.setAttribute("aic", s.aic)
+                try file.setAttribute("bic", s.bic)
+                try file.setAttribute("iterations", s.iterations)
+                try file.setAttribute("converged", s.converged ? 1 : 0)
+                try file.setAttribute("ranks", s.ranks)
+                try file.setAttribute("seconds", s.seconds)
+                try file.setAttribute("model", s.model)
+                try file.setAttribute("response", s.response)
+                try file.setAttribute("irsl_version", s.irslVersion)
+                try file.setAttribute("command", s.command)
+                try file.setAttribute("clamped_entries", s.clampedEntries)
+                try file.setAttribute("n_observations", s.nObservations)
+                if let input = s.input { try file.setAttribute("input", input) }
+                if let t = s.timings {
+                    try file.setAttribute("read_seconds", t.readSeconds)
+                    try file.setAttribute("compute_seconds", t.computeSeconds)
+                    try file.setAttribute("allreduce_seconds", t.allreduceSeconds)
+                    try file.setAttribute("peak_rss_mb", t.peakRSSMB)
+                }
             }
+            try outputs.text(FitResult.abilitiesCSVPath(for: path), abilitiesCSV())
+            try outputs.text(FitResult.itemsCSVPath(for: path), itemsCSV())
         }
-        try writeTextAtomically(FitResult.abilitiesCSVPath(for: path), abilitiesCSV())
-        try writeTextAtomically(FitResult.itemsCSVPath(for: path), itemsCSV())
     }
 
     /// `model,theta_1..theta_K,theta_se_1..theta_se_K` (`model,theta,theta_se` when K = 1).

@@ -59,6 +59,16 @@ extension H5File {
             .map { Int($0) }
     }
 
+    /// Removes attribute `name` of `object` if present.
+    public func removeAttribute(_ name: String, on object: String = "/") throws {
+        let field = attributeField(name, object)
+        let target = try openObject(H5File.normalise(object))
+        defer { H5Oclose(target) }
+        let present = H5Aexists(target, name)
+        guard present >= 0 else { throw failure(field, "cannot check for the attribute") }
+        if present > 0, H5Adelete(target, name) < 0 { throw failure(field, "cannot remove the attribute") }
+    }
+
     // MARK: - Implementation
 
     /// How an attribute is named in errors: "/models/name@units", or "@loglik" on the root.

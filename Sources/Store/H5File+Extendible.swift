@@ -54,6 +54,7 @@ extension H5File {
         guard H5Pset_chunk(dcpl, 2, chunk) >= 0 else {
             throw failure(field, "cannot set chunk shape [\(chunkRows), \(chunkCols)]")
         }
+        try setChecksum(dcpl, field)
         var fill = Float.nan
         guard H5Pset_fill_value(dcpl, irsl_h5t_native_float(), &fill) >= 0 else {
             throw failure(field, "cannot set the fill value")
@@ -132,6 +133,7 @@ extension H5File {
         defer { H5Tclose(type) }
         try createExtendibleVector(field, fileType: type, count: strings.count, chunk: chunk)
         try append(field, strings: strings, startingAt: 0)
+        try setStringChecksum(field, strings)
     }
 
     /// Creates a 1-D float64 dataset holding `doubles` that can grow
@@ -149,6 +151,13 @@ extension H5File {
         let count = try vectorLength(field)
         try extend(field, to: [count + strings.count])
         try append(field, strings: strings, startingAt: count)
+        try refreshStringChecksum(field)
+    }
+
+    /// Recomputes a grown or modified string dataset's checksum (O(length): metadata only).
+    private func refreshStringChecksum(_ field: String) throws {
+        try removeAttribute(H5File.stringChecksumAttribute, on: field)  // the old one no longer matches
+        try setStringChecksum(field, try readStrings(field))
     }
 
     /// Appends values to the end of an extendible 1-D numeric dataset.
@@ -166,6 +175,7 @@ extension H5File {
         let field = H5File.normalise(path)
         try checkSlice(field, start, strings.count)
         try append(field, strings: strings, startingAt: start)
+        try refreshStringChecksum(field)
     }
 
     /// Overwrites elements `start..<start+count` of a 1-D numeric dataset.
@@ -293,6 +303,7 @@ extension H5File {
         defer { H5Pclose(dcpl) }
         var chunkDims: [hsize_t] = [hsize_t(chunk)]
         guard H5Pset_chunk(dcpl, 1, &chunkDims) >= 0 else { throw failure(field, "cannot set chunk size \(chunk)") }
+        if fillDouble != nil { try setChecksum(dcpl, field) }  // numeric vectors; strings hold only heap references
         if var fill = fillDouble {
             guard H5Pset_fill_value(dcpl, irsl_h5t_native_double(), &fill) >= 0 else {
                 throw failure(field, "cannot set the fill value")
@@ -346,37 +357,12 @@ extension H5File {
 }
 
 /// Modifies an existing HDF5 file so that readers never see a half-modified
-/// one: the file is copied to `"<path>.tmp-<pid>"` (a streaming copy, no
-/// dataset is loaded), `body` changes the copy, which is then flushed,
-/// synced and renamed over `path`. If anything throws, the copy is removed
-/// and `path` is untouched. The copy costs one sequential pass over the file;
-/// in return a failed or killed append can never corrupt a good file.
-/// Errors name `path`, not the temporary copy.
+/// one: the file is copied to a temporary name (a streaming copy, no dataset
+/// is loaded), `body` changes the copy, which is then flushed, synced and
+/// renamed over `path`. If anything throws (a full disk included), the copy
+/// is removed and `path` is untouched. The copy costs one sequential pass
+/// over the file; in return a failed or killed append can never corrupt a
+/// good file. Errors name `path`, not the temporary copy.
 public func updateAtomically(_ path: String, _ body: (H5File) throws -> Void) throws {
-    let temporary = temporaryPath(for: path)
-    unlink(temporary)
-    do {
-        try FileManager.default.copyItem(atPath: path, toPath: temporary)
-    } catch {
-        unlink(temporary)
-        throw StoreError(file: path, field: "", message: "cannot copy to temporary file \(temporary): \(error.localizedDescription)")
-    }
-    let file: H5File
-    do {
-        file = try H5File(temporary, mode: .readWrite)
-    } catch let error as StoreError {
-        unlink(temporary)
-        throw StoreError(file: path, field: error.field, message: error.message)
-    }
-    file.label = path
-    do {
-        try body(file)
-        try file.closeChecked()
-        try syncAndRename(temporary, to: path)
-    } catch {
-        file.close()
-        unlink(temporary)
-        throw error
-    }
+    try writeOutputs { try $0.updateHDF5(path, body) }
 }
-

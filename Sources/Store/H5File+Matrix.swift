@@ -21,7 +21,9 @@ extension H5File {
     static let chunkCacheSlots = 521
 
     /// Creates an `[rows, cols]` matrix chunked as `[min(chunkRows, rows), cols]`,
-    /// uncompressed. Unwritten float32 entries read as NaN (= missing), int32 as 0.
+    /// uncompressed, each chunk with a Fletcher32 checksum (a damaged chunk
+    /// reads as an error naming the matrix, not as silently changed values).
+    /// Unwritten float32 entries read as NaN (= missing), int32 as 0.
     public func createMatrix(_ path: String, type: ElementType, rows: Int, cols: Int, chunkRows: Int) throws {
         let field = H5File.normalise(path)
         let file = try openID(field)
@@ -51,6 +53,7 @@ extension H5File {
             guard H5Pset_chunk(dcpl, 2, chunk) >= 0 else {
                 throw failure(field, "cannot set chunk shape [\(blockRows), \(cols)]")
             }
+            try setChecksum(dcpl, field)
         }
 
         let fileType: hid_t
@@ -109,6 +112,11 @@ extension H5File {
 
     // MARK: - Implementation
 
+    /// Adds the Fletcher32 checksum filter to a chunked dataset's creation list.
+    func setChecksum(_ dcpl: hid_t, _ field: String) throws {
+        guard H5Pset_fletcher32(dcpl) >= 0 else { throw failure(field, "cannot enable Fletcher32 checksums") }
+    }
+
     /// One hyperslab transfer between rows of the file matrix and the caller's buffer.
     /// `requiredClass` (writes only) refuses to silently convert, e.g., floats into an int matrix.
     private func transferRows(_ path: String, rowStart: Int, rowCount: Int, count: Int, memoryType: hid_t,
@@ -161,7 +169,8 @@ extension H5File {
             ? H5Dwrite(ds, memoryType, memorySpace, fileSpace, irsl_h5p_default(), buffer)
             : H5Dread(ds, memoryType, memorySpace, fileSpace, irsl_h5p_default(), buffer)
         guard status >= 0 else {
-            throw failure(field, "cannot \(writing ? "write" : "read") rows \(rowStart)..<\(rowStart + rowCount)")
+            let what = "cannot \(writing ? "write" : "read") rows \(rowStart)..<\(rowStart + rowCount)"
+            throw StoreError(file: label, field: field, message: withHDF5Detail(what).replacingFletcher())
         }
     }
 

@@ -21,12 +21,36 @@ extension H5File {
         let ds = H5Dcreate2(file, field, type, space, lcpl, irsl_h5p_default(), irsl_h5p_default())
         guard ds >= 0 else { throw failure(field, "cannot create the dataset") }
         defer { H5Dclose(ds) }
-        guard !strings.isEmpty else { return }
-        try withCStringPointers(strings, field: field) { pointers in
-            guard H5Dwrite(ds, type, irsl_h5s_all(), irsl_h5s_all(), irsl_h5p_default(), pointers) >= 0 else {
-                throw failure(field, "cannot write \(strings.count) strings")
+        if !strings.isEmpty {
+            try withCStringPointers(strings, field: field) { pointers in
+                guard H5Dwrite(ds, type, irsl_h5s_all(), irsl_h5s_all(), irsl_h5p_default(), pointers) >= 0 else {
+                    throw failure(field, "cannot write \(strings.count) strings")
+                }
             }
         }
+        try setStringChecksum(field, strings)
+    }
+
+    /// The attribute holding a string dataset's checksum.
+    public static let stringChecksumAttribute = "irsl_checksum"
+
+    /// FNV-1a (64-bit) over every string's UTF-8 bytes, each followed by a 0 byte.
+    static func stringChecksum(_ strings: [String]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for string in strings {
+            for byte in string.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            hash = (hash ^ 0) &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// Stores the checksum of a string dataset's contents as its attribute
+    /// `irsl_checksum` (int64). Why: variable-length strings live in HDF5's
+    /// global heap, which has no checksum of its own even in the newest
+    /// format; the attribute sits in the dataset's (checksummed) object
+    /// header, so a damaged model name or item id is detected on read.
+    func setStringChecksum(_ field: String, _ strings: [String]) throws {
+        try setAttribute(H5File.stringChecksumAttribute, Int(Int64(bitPattern: H5File.stringChecksum(strings))), on: field)
     }
 
     /// All strings of a string dataset (variable- or fixed-length), flattened in row-major order.
@@ -40,9 +64,15 @@ extension H5File {
         let space = H5Dget_space(ds)
         guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
         defer { H5Sclose(space) }
-        return try decodeStrings(field, storedType: type, space: space) { memoryType, buffer in
+        let strings = try decodeStrings(field, storedType: type, space: space) { memoryType, buffer in
             H5Dread(ds, memoryType, irsl_h5s_all(), irsl_h5s_all(), irsl_h5p_default(), buffer)
         }
+        if let stored = try intAttribute(H5File.stringChecksumAttribute, on: field),
+           UInt64(bitPattern: Int64(stored)) != H5File.stringChecksum(strings) {
+            throw StoreError(file: label, field: field,
+                             message: "checksum mismatch: the strings are damaged (\(H5File.stringChecksumAttribute) does not match)")
+        }
+        return strings
     }
 
     // MARK: - Shared with attributes
@@ -94,6 +124,7 @@ extension H5File {
         }
         let count = Int(H5Sget_simple_extent_npoints(space))
         guard count > 0 else { return [] }
+        try checkAllocation(field, count: count, size: 16)  // a variable-length string costs ≥ 16 bytes in the file
 
         if H5Tis_variable_str(storedType) > 0 {
             let memoryType = H5Tcopy(irsl_h5t_c_s1())
@@ -115,6 +146,7 @@ extension H5File {
         // Fixed length: read the raw padded bytes with the stored type itself.
         let width = H5Tget_size(storedType)
         guard width > 0 else { throw failure(field, "cannot read the string width") }
+        try checkAllocation(field, count: count, size: width)
         let memoryType = H5Tcopy(storedType)
         guard memoryType >= 0 else { throw failure(field, "cannot copy the string type") }
         defer { H5Tclose(memoryType) }

@@ -1,5 +1,8 @@
 import CHDF5
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One-time library set-up, run lazily (and thread-safely, as a global) by
 /// the first `H5File`: HDF5's own error printer is switched off because every
@@ -41,14 +44,27 @@ public final class H5File {
     /// cache) until the file closes, so consecutive row blocks that share a
     /// chunk find it in the cache instead of re-reading it from disk.
     var matrixDatasets: [String: hid_t] = [:]
+    /// Size in bytes of the file when it was opened (0 for new files): the
+    /// yardstick for sizes read from the file (`checkAllocation`).
+    var fileSize = 0
 
     /// Opens (or, with `.truncate`, creates) the HDF5 file at `path`.
     /// Throws a `StoreError` if the file is missing, not HDF5, or unreadable.
+    ///
+    /// Existing files go through the guarded path first (`HDF5Guard.check`):
+    /// a file whose metadata would crash or hang libhdf5 is reported as
+    /// `FILE: the HDF5 file is corrupt (…)` instead. New files use the newest
+    /// file format (checksummed metadata).
     public init(_ path: String, mode: Mode) throws {
         ensureHDF5()
         self.path = path
         self.label = path
-        let fapl = irsl_h5_file_access_plist()
+        if mode != .truncate {
+            try HDF5Guard.check(path, label: path)
+            var st = stat()
+            if stat(path, &st) == 0 { fileSize = Int(st.st_size) }
+        }
+        let fapl = mode == .truncate ? irsl_h5_create_access_plist() : irsl_h5_file_access_plist()
         guard fapl >= 0 else {
             throw StoreError(file: path, field: "", message: withHDF5Detail("cannot create a file access property list"))
         }
@@ -272,6 +288,20 @@ public final class H5File {
         }
     }
 
+    /// Refuses to allocate `count` values of `size` bytes for `field` when a
+    /// file of this size cannot hold them: a corrupted dimension or string
+    /// width would otherwise ask for terabytes (a crash, not an error). The
+    /// bound is generous (64 × the file size, at least 256 MiB) so
+    /// compressed or sparse data still reads.
+    func checkAllocation(_ field: String, count: Int, size: Int) throws {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(size, 1))
+        let limit = max(256 << 20, fileSize.multipliedReportingOverflow(by: 64).partialValue)
+        guard fileSize == 0 || (!overflow && bytes <= limit) else {
+            throw StoreError(file: label, field: field,
+                             message: "the HDF5 file is corrupt (\(count) values of \(size) bytes cannot come from a file of \(fileSize) bytes)")
+        }
+    }
+
     /// A short name for a stored type, for messages: "float32", "int64", "string", ...
     static func describe(type: hid_t) -> String {
         let size = H5Tget_size(type)
@@ -300,7 +330,15 @@ public final class H5File {
 }
 
 /// `message`, followed by HDF5's own explanation when its error stack has one.
+/// HDF5's I/O failures carry a long multi-line dump (time, descriptor,
+/// buffer address, …); only the operation and the system's reason are kept,
+/// e.g. "file write failed: No space left on device".
 func withHDF5Detail(_ message: String) -> String {
-    if let detail = hdf5ErrorMessage() { return "\(message) (HDF5: \(detail))" }
-    return message
+    guard var detail = hdf5ErrorMessage() else { return message }
+    if let reason = detail.range(of: "error message = '"),
+       let end = detail[reason.upperBound...].firstIndex(of: "'") {
+        let operation = detail.prefix { $0 != ":" }
+        detail = "\(operation): \(detail[reason.upperBound..<end])"
+    }
+    return "\(message) (HDF5: \(detail))"
 }

@@ -29,8 +29,10 @@ public struct Truth {
     static let group = "/truth"
 
     /// The truth stored in `file`, or nil when it has no `/truth` group.
-    /// Checks that θ and a share K and that a, d, g agree on N.
-    public static func read(_ file: H5File) throws -> Truth? {
+    /// Checks that θ and a share K and that a, d, g agree on N; with
+    /// `shape`, also that θ has one row per model and a one per item (a
+    /// damaged or foreign /truth must not be compared row by row with a fit).
+    public static func read(_ file: H5File, shape: (models: Int, items: Int)? = nil) throws -> Truth? {
         guard file.exists(group) else { return nil }
         func fail(_ field: String, _ message: String) -> StoreError {
             StoreError(file: file.label, field: field, message: message)
@@ -55,6 +57,13 @@ public struct Truth {
         let a = try matrix("/truth/a")
         guard a.cols == theta.cols else {
             throw fail("/truth/a", "expected \(theta.cols) columns like /truth/theta, found \(a.cols)")
+        }
+        // With `shape`, the truth must describe that matrix (Recovery indexes both by row).
+        if let shape, theta.rows != shape.models {
+            throw fail("/truth/theta", "expected \(shape.models) rows (one per row of /responses), found \(theta.rows)")
+        }
+        if let shape, a.rows != shape.items {
+            throw fail("/truth/a", "expected \(shape.items) rows (one per column of /responses), found \(a.rows)")
         }
         let d = try vector("/truth/d", count: a.rows)
         // A truth written by hand (NumPy) often has no floors: they are then 0.

@@ -16,7 +16,7 @@ struct CalibrationOptions: ParsableArguments {
     @Option(help: "Iteration limit (default 500).") var maxIterations: Int?
     @Option(help: "Relative log-likelihood change for convergence (default 1e-7).") var tolerance: Double?
     @Option(help: "Largest parameter change for convergence (default 1e-3).") var parameterTolerance: Double?
-    @Option(help: "With --prior none: ridge (prior precision) on each ability (default 0.01; empirical Bayes uses N(0, 1)).") var thetaRidge: Double?
+    @Option(help: "Ridge (prior precision) on each ability (default 0.01).") var thetaRidge: Double?
     @Option(help: "With --prior none: ridge on each item's free parameters (default 0.01).") var itemRidge: Double?
     @Option(help: "Norm bound on each ability (default 8).") var thetaBound: Double?
     @Option(help: "Norm bound on each item's (a, d) (default 30).") var itemBound: Double?

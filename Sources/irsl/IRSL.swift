@@ -1,4 +1,5 @@
 import ArgumentParser
+import Store
 
 /// `irsl`: calibrate Item Response Scaling Laws on evaluation matrices.
 @main
@@ -16,4 +17,12 @@ struct IRSL: ParsableCommand {
         """,
         version: version,
         subcommands: subcommandList)
+
+    /// Before any subcommand runs: this executable is the child that checks
+    /// HDF5 files for Store's guarded open (`irsl __check-hdf5`, HDF5Guard),
+    /// whatever the binary is called.
+    static func main() {
+        HDF5Guard.useThisExecutable()
+        main(nil)
+    }
 }

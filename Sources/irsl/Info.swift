@@ -8,8 +8,11 @@ extension IRSL {
             abstract: "Describe any irsl file: shape, kinds, missing fraction, counts.")
 
         @Argument(help: "A response file or a fit output file.") var file: String
+        @Flag(help: "Read every byte of structure and data and say OK or what is damaged (checksums of files irsl wrote).")
+        var verify = false
 
         func run() throws {
+            if verify { return try verifyFile(file) }
             let h5 = try H5File(file, mode: .readOnly)
             defer { h5.close() }
             if h5.exists("/responses") {

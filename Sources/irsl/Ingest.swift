@@ -7,16 +7,19 @@ extension IRSL {
     /// `irsl ingest`: real evaluation exports → response files (docs/ingest.md).
     struct Ingest: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Build a response file from evaluation exports (lm-evaluation-harness samples, leaderboard tables).",
+            abstract: "Build a response file from evaluation exports (lm-evaluation-harness, Inspect AI, HELM, OpenCompass, leaderboard tables).",
             discussion: """
             irsl ingest lm-eval RESULTS_DIR --output data.h5
+            irsl ingest inspect LOG_DIR --output data.h5 [--scorer NAME] [--same-questions A=B]
+            irsl ingest helm benchmark_output/runs/SUITE --output data.h5 [--metric exact_match]
+            irsl ingest opencompass WORK_DIR --output data.h5
             irsl ingest table scores.csv --output data.h5 [--floors floors.csv ...]
             irsl fit data.h5 --output fit.h5 --floor-from-file
 
             --append adds models and items to an existing file without loading its matrix. \
             Formats: docs/format.md; ingest rules: docs/ingest.md.
             """,
-            subcommands: [LmEval.self, Table.self])
+            subcommands: [LmEval.self, Table.self, Inspect.self, Helm.self, OpenCompass.self])
     }
 }
 

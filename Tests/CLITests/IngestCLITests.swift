@@ -34,7 +34,8 @@ final class IngestCLITests: IngestCLITestCase {
         let result = try FitResult.read(fit)
         XCTAssertEqual(result.modelNames.count, 6)
         XCTAssertEqual(result.itemIDs.count, items)
-        XCTAssertEqual(result.attributes.response, "beta")
+        // Probabilities of the gold choice: auto fits the Bernoulli quasi-likelihood (docs/estimator.md).
+        XCTAssertEqual(result.attributes.response, "bernoulli")
         XCTAssertTrue(result.theta.allSatisfy { $0.isFinite })
         // The synthetic models' abilities are ordered by the skill that generated them.
         let skills = try String(contentsOfFile: (synthetic as NSString).appendingPathComponent("skills.txt"), encoding: .utf8)

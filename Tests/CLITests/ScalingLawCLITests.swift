@@ -157,7 +157,7 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
         let r = try irsl(["passk", fit, "--k", "1,5,20,100", "--output", out])
         XCTAssertTrue(r.stdout.contains("unbiased estimator"), r.stdout)
         let csv = try CSVRows(path: out)
-        XCTAssertEqual(csv.header, ["model", "benchmark", "k", "predicted", "empirical", "questions"])
+        XCTAssertEqual(csv.header, ["model", "benchmark", "k", "predicted", "posterior", "empirical", "questions"])
         XCTAssertEqual(csv.rows.count, 200 * 2 * 4)
         let ks = csv.numbers("k"), predicted = csv.numbers("predicted"), empirical = csv.numbers("empirical")
         let models = csv.strings("model"), benchmarks = csv.strings("benchmark")

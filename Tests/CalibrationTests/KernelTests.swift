@@ -4,43 +4,141 @@ import IRT
 import Simulation
 import XCTest
 
-/// The vectorised C kernels against the plain Swift reference loop: the same
-/// iterations from the same start must give the same parameters.
+/// The Float32 SIMD pass against the Float64 Swift reference loop
+/// (`FitOptions.vectorKernels = false`): for every likelihood × {1PL, 2PL} ×
+/// K ∈ 1…4 × {floor, none} × {missing, none}, both fits run from the same
+/// start for 150 iterations and, where the reference has converged, must give
+/// the same abilities, items, precisions and standard errors to 1e-5 relative
+/// (absolute below 1; the beta-binomial's φ to 1e-3, see below; the
+/// log-likelihood to 5e-5). Some K ≥ 2 fits on this small matrix (mostly with
+/// floors) do not converge in 150 iterations (their largest step stays near
+/// the trust region); there no fixed point exists to compare, and the first
+/// three iterations must agree to 1e-4 instead. Every K = 1 case must converge.
 final class KernelTests: XCTestCase {
-    func compare(_ response: ResponseModel, model: ItemModel, floor: Double = 0, missing: Double = 0.2) {
+    override func tearDown() { VectorKernels.force(lanes: 0) }
+
+    struct Case {
+        var response: ResponseModel
+        var model: ItemModel
+        var dims: Int
+        var floor: Double
+        var missing: Double
+    }
+
+    /// The simulated matrix of a case: small enough for the reference loop, large
+    /// enough that every K is identified.
+    func data(_ c: Case) -> (Simulator, [Float], [Float]?) {
         var s = SimulationSpec()
-        s.models = 120; s.items = 400; s.benchmarks = 4; s.response = response; s.floor = floor; s.missing = missing; s.seed = 9
+        s.models = 160; s.items = 150; s.benchmarks = 3; s.response = c.response
+        s.dims = c.dims; s.floor = c.floor; s.missing = c.missing; s.seed = 17
+        s.trials = 5
         let sim = Simulator(s)
         var y = [Float](repeating: 0, count: s.models * s.items)
-        var t = [Int32](repeating: 0, count: response == .binomial ? y.count : 0)
-        y.withUnsafeMutableBufferPointer { yb in t.withUnsafeMutableBufferPointer { sim.fill(rows: 0..<s.models, responses: yb, trials: $0.isEmpty ? nil : $0) } }
-        func run(_ kernels: Bool) -> Calibrator {
-            var o = FitOptions()
-            o.response = response; o.model = model; o.vectorKernels = kernels
-            var shard = Shard(rowStart: 0, rows: s.models, items: s.items, responses: y, trials: t.isEmpty ? nil : t.map(Float.init))
-            try! shard.prepare(for: response, path: "memory", itemIDs: sim.itemIDs)
-            let c = Calibrator(options: o, comm: SerialCommunicator(), totalModels: s.models, shard: shard, floors: sim.g,
-                               benchmarkOfItem: sim.benchmarkOfItem.map(Int32.init), benchmarkCount: s.benchmarks)
-            for _ in 0..<4 { _ = c.iterate() }
-            return c
+        var t = [Int32](repeating: 0, count: c.response.needsTrials ? y.count : 0)
+        y.withUnsafeMutableBufferPointer { yb in
+            t.withUnsafeMutableBufferPointer { sim.fill(rows: 0..<s.models, responses: yb, trials: $0.isEmpty ? nil : $0) }
         }
-        let fast = run(true), reference = run(false)
+        // Exact 0s and 1s (pass rates nobody or everybody reached): the censored Beta tails.
+        if c.response == .beta {
+            for i in Swift.stride(from: 5, to: y.count, by: 37) where !y[i].isNaN { y[i] = 0 }
+            for i in Swift.stride(from: 11, to: y.count, by: 41) where !y[i].isNaN { y[i] = 1 }
+        }
+        return (sim, y, t.isEmpty ? nil : t.map(Float.init))
+    }
+
+    func fit(_ c: Case, kernels: Bool, iterations: Int, data: (Simulator, [Float], [Float]?)) -> (Calibrator, Double, Double) {
+        let (sim, y, t) = data
+        var o = FitOptions()
+        o.response = c.response; o.model = c.model; o.dims = c.dims; o.vectorKernels = kernels
+        var shard = Shard(rowStart: 0, rows: sim.spec.models, items: sim.spec.items, responses: y, trials: t)
+        try! shard.prepare(for: c.response, path: "memory", itemIDs: sim.itemIDs)
+        let floors = c.floor > 0 ? sim.g : [Double](repeating: 0, count: sim.spec.items)
+        let cal = Calibrator(options: o, comm: SerialCommunicator(), totalModels: sim.spec.models, shard: shard, floors: floors,
+                             benchmarkOfItem: sim.benchmarkOfItem.map(Int32.init), benchmarkCount: sim.spec.benchmarks)
+        var logLik = Double.nan, change = Double.nan
+        for _ in 0..<iterations { (logLik, change) = cal.iterate() }
+        return (cal, logLik, change)
+    }
+
+    func compare(_ c: Case, iterations: Int = 150, tolerance: Double = 1e-5) {
+        let d = data(c)
+        let label = "\(c.response) \(c.model.rawValue) K=\(c.dims) floor=\(c.floor) missing=\(c.missing)"
+        let (fast, fastLL, _) = fit(c, kernels: true, iterations: iterations, data: d)
+        let (reference, referenceLL, referenceChange) = fit(c, kernels: false, iterations: iterations, data: d)
+        var worst = 0.0, worstAt = ""
         func close(_ x: [Double], _ y: [Double], _ what: String) {
-            for i in x.indices { XCTAssertEqual(x[i], y[i], accuracy: 1e-9 * max(1, abs(y[i])), "\(what)[\(i)] \(response) \(model)") }
+            XCTAssertEqual(x.count, y.count)
+            for i in x.indices {
+                if x[i].isNaN && y[i].isNaN { continue }
+                let e = abs(x[i] - y[i]) / max(1, abs(y[i]))
+                if !(e <= worst) { worst = e; worstAt = "\(what)[\(i)] fast \(x[i]) reference \(y[i])" }
+            }
         }
         close(fast.theta, reference.theta, "theta")
         close(fast.items.a, reference.items.a, "a")
         close(fast.items.d, reference.items.d, "d")
-        close(fast.items.phi, reference.items.phi, "phi")
-        // The observed-information pass behind the standard errors.
+        if c.response != .betaBinomial { close(fast.items.phi, reference.items.phi, "phi") }
+        let ll = abs(fastLL - referenceLL) / abs(referenceLL)
         let seFast = fast.standardErrors(), seReference = reference.standardErrors()
         close(seFast.thetaSE, seReference.thetaSE, "theta SE")
         close(seFast.aSE, seReference.aSE, "a SE")
         close(seFast.dSE, seReference.dSE, "d SE")
+        if referenceChange < 1e-6 || iterations < 10 {
+            // The beta-binomial's φ gradient subtracts ψ at arguments k apart (ψ(k + α) − ψ(α),
+            // ψ(n + φ) − ψ(φ)), which Float32 resolves to about 1e-4 of φ: φ is held to 1e-3
+            // and the other parameters, which move with it, to 1e-4.
+            let bb = c.response == .betaBinomial
+            XCTAssertLessThanOrEqual(worst, bb ? max(tolerance, 1e-4) : tolerance,
+                                     "\(label): \(worstAt); reference's last change \(referenceChange)")
+            if bb {
+                for i in fast.items.phi.indices {
+                    XCTAssertEqual(fast.items.phi[i], reference.items.phi[i], accuracy: 1e-3 * reference.items.phi[i], "\(label): phi[\(i)]")
+                }
+            }
+            // The reported log-likelihood sums Float32 lnΓ terms (4e-6 absolute each): 5e-5 relative.
+            XCTAssertLessThanOrEqual(ll, 5e-5, "\(label): log-likelihood")
+        } else {
+            XCTAssertGreaterThanOrEqual(c.dims, 2, "\(label): the reference did not converge (last change \(referenceChange))")
+            compare(c, iterations: 3, tolerance: 1e-4)
+            return
+        }
+        // The comparison is not vacuous: the fits moved far from their start.
+        XCTAssertTrue(referenceLL.isFinite && referenceLL != 0, label)
+        XCTAssertFalse(reference.items.d.allSatisfy { $0 == 0 })
     }
 
-    func testBeta2PL() { compare(.beta, model: .twoPL) }
-    func testBetaWithFloor() { compare(.beta, model: .twoPL, floor: 0.25) }
-    func testBernoulli2PL() { compare(.bernoulli, model: .twoPL) }
-    func testBinomial1PL() { compare(.binomial, model: .onePL) }
+    func sweepAll(_ response: ResponseModel) {
+        for model in [ItemModel.onePL, .twoPL] {
+            for dims in 1...4 where model == .twoPL || dims == 1 {
+                for floor in [0.0, 0.2] {
+                    for missing in [0.0, 0.15] {
+                        compare(Case(response: response, model: model, dims: dims, floor: floor, missing: missing))
+                    }
+                }
+            }
+        }
+    }
+
+    func testBeta() { sweepAll(.beta) }
+    func testBernoulli() { sweepAll(.bernoulli) }
+    func testBinomial() { sweepAll(.binomial) }
+    func testBetaBinomial() { sweepAll(.betaBinomial) }
+
+    /// Every vector path this CPU supports gives the same answer (the baseline
+    /// 4-lane path is what a CPU without AVX2 runs).
+    func testEveryVectorPath() {
+        let widest = VectorKernels.force(lanes: 0)
+        for lanes in [4, 8, 16] where lanes <= widest {
+            XCTAssertEqual(VectorKernels.force(lanes: lanes), lanes)
+            compare(Case(response: .beta, model: .twoPL, dims: 2, floor: 0.2, missing: 0.15))
+            compare(Case(response: .bernoulli, model: .twoPL, dims: 1, floor: 0, missing: 0.15))
+        }
+    }
+
+    /// A few iterations, far from convergence, agree too (the kernels are the
+    /// same algorithm, not merely the same fixed point).
+    func testEarlyIterations() {
+        compare(Case(response: .beta, model: .twoPL, dims: 3, floor: 0, missing: 0.15), iterations: 3, tolerance: 1e-4)
+        compare(Case(response: .binomial, model: .onePL, dims: 1, floor: 0.2, missing: 0), iterations: 3, tolerance: 1e-4)
+    }
 }

@@ -49,21 +49,31 @@ final class PassAtKTests: XCTestCase {
     }
 
     /// The Beta mixture equals the expectation of 1 − (1 − q)^k over
-    /// q ~ Beta(α, β), by numerical integration (midpoint rule in the
-    /// log-odds z = logit q, which removes the endpoint singularities), for
-    /// integer and non-integer k.
+    /// q ~ Beta(α, β), by numerical integration: the density's endpoint
+    /// singularities are removed by q = u^(1/s) on (0, ½) and 1 − q = v^(1/t)
+    /// on (½, 1) (s = min(α, 1), t = min(β, 1)); midpoint rule on each half.
+    /// Integer and non-integer k.
     func testMixtureIsTheExpectationOverTheBetaRate() {
+        func expectation(_ alpha: Double, _ beta: Double, _ f: (Double) -> Double) -> Double {
+            // q = u^(1/s) with s = min(α, 1) turns q^(α−1) dq into (1/s)·u^(α/s − 1) du: bounded.
+            let steps = 200_000, s = min(alpha, 1), t = min(beta, 1)
+            var sum = 0.0, norm = 0.0
+            let uMax = pow(0.5, s), vMax = pow(0.5, t)
+            for i in 0..<steps {
+                let u = uMax * (Double(i) + 0.5) / Double(steps)          // lower half
+                let q = pow(u, 1 / s)
+                let w = pow(u, alpha / s - 1) * pow(1 - q, beta - 1) / s * uMax    // × du
+                sum += w * f(q); norm += w
+                let v = vMax * (Double(i) + 0.5) / Double(steps)          // upper half, in 1 − q
+                let r = pow(v, 1 / t)
+                let w2 = pow(v, beta / t - 1) * pow(1 - r, alpha - 1) / t * vMax
+                sum += w2 * f(1 - r); norm += w2
+            }
+            return sum / norm
+        }
         for (alpha, beta) in [(0.3, 2.0), (1.5, 0.4), (4.0, 9.0), (0.05, 0.2)] {
             for k in [1.0, 3.0, 10.0, 2.5, 100.0] {
-                var sum = 0.0, norm = 0.0
-                let steps = 200_000
-                for i in 0..<steps {
-                    let z = -40 + 80 * (Double(i) + 0.5) / Double(steps)     // z = logit q
-                    let q = 1 / (1 + exp(-z))
-                    let w = exp(alpha * log(q) + beta * log1p(-q))          // q^α (1−q)^β dz  (dq = q(1−q) dz)
-                    sum += w * -expm1(k * log1p(-q)); norm += w
-                }
-                let expected = sum / norm
+                let expected = expectation(alpha, beta) { q in -expm1(k * log1p(-q)) }
                 XCTAssertEqual(PassAtK.mixture(alpha: alpha, beta: beta, k: k), expected, accuracy: 1e-6, "α \(alpha) β \(beta) k \(k)")
             }
         }

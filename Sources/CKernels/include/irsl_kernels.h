@@ -1,42 +1,78 @@
 #ifndef IRSL_KERNELS_H
 #define IRSL_KERNELS_H
 /*
- * The per-entry hot loops of the one-dimensional fit (K = 1), in C so the
- * compiler can vectorise them: with -O3 -ffast-math, clang turns the loops'
- * exp/log calls into glibc's libmvec vector calls, about six times faster than
- * the scalar loop Swift produces. The math is exactly that of Sources/IRT
- * (Likelihood.swift, SpecialFunctions.swift), which remains the reference:
- * Tests/CalibrationTests/KernelTests.swift checks these against it.
+ * The fit's per-entry pass in Float32 SIMD, for every likelihood and K = 1…4.
  *
- * Conventions: y is one model's row (float32, NaN = missing); a, d, g are the
- * items' discrimination, intercept and floor; phi and its gamma terms are
- * expanded per item; trials may be NULL (one trial each). Item accumulators
- * are structure-of-arrays, one double per item, and are added to (not set).
+ * Speed does not depend on -march=native or on libmvec: the arithmetic is
+ * written with portable vector types (clang vector extensions) and our own
+ * branch-free exp, log, log Γ, ψ and ψ' (vector_math.h, with their error
+ * bounds). The same source is compiled three times, for AVX-512 (16 lanes),
+ * AVX2 + FMA (8 lanes) and the baseline ISA (4 lanes: SSE2 on x86-64, NEON
+ * on arm64); irsl_sweep picks the widest the CPU supports at run time.
+ *
+ * Per entry the arithmetic is Float32; every sum is Float64: the ability sums
+ * per tile of items, the item sums per block of rows (the Float32 partials
+ * span at most IRSL_BLOCK_ROWS rows before they are added to the doubles).
+ *
+ * The math is that of Sources/IRT (Likelihood.swift, ItemResponse.swift),
+ * whose Swift loop (Calibrator+ReferenceSweep.swift) is the test oracle:
+ * Tests/CalibrationTests/KernelTests.swift checks every likelihood, K, model,
+ * floor and missing pattern against it. A likelihood is one function in
+ * likelihoods.h.
  */
 #include <stddef.h>
 
-/* Ability-step sums for one row: out[0] += dl/dtheta, out[1] += information:
-   Fisher's (expected) when observed == 0, the observed -d2l/dtheta2 otherwise
-   (for standard errors). The items' kernels take the same switch. */
-void irsl_beta_theta_k1(ptrdiff_t n, const float *y, const double *a, const double *d,
-                        const double *g, const double *phi, double theta, int observed, double *out,
-                        double *logY, double *log1mY);
-void irsl_binomial_theta_k1(ptrdiff_t n, const float *y, const float *trials, const double *a,
-                            const double *d, const double *g, double theta, int observed, double *out);
+enum irsl_likelihood { IRSL_BETA = 0, IRSL_BINOMIAL = 1, IRSL_BETA_BINOMIAL = 2 };
 
-/* The Beta ability kernel also leaves log y and log(1 - y) of the row in
-   logY, log1mY (n doubles each), which the Beta item kernel then reads: the
-   row is still in cache, and two of the pass's logarithms are saved. */
+/* Rows whose item partials share one Float32 register before they are added
+   to the Float64 accumulators (and rows whose prepared entries the block
+   buffer holds). */
+#define IRSL_BLOCK_ROWS 16
+/* Items are padded to a multiple of this (the widest vector). */
+#define IRSL_PAD 16
+/* Float32 fields per prepared entry in the block buffer. */
+#define IRSL_FIELDS 3
 
-/* Item accumulators for one row at ability theta; returns the row's log-likelihood.
-   gA, gD: gradient in a and d; hAA, hAD, hDD: Fisher information block;
-   dPhi, d2Phi: first and second derivative in the Beta precision. */
-double irsl_beta_items_k1(ptrdiff_t n, const float *y, const double *a, const double *d,
-                          const double *g, const double *phi, const double *lgPhi,
-                          const double *dgPhi, const double *tgPhi, const double *logY, const double *log1mY,
-                          double theta, int observed, double *gA, double *gD, double *hAA, double *hAD, double *hDD,
-                          double *dPhi, double *d2Phi);
-double irsl_binomial_items_k1(ptrdiff_t n, const float *y, const float *trials, const double *a,
-                              const double *d, const double *g, double theta, int observed,
-                              double *gA, double *gD, double *hAA, double *hAD, double *hDD);
+typedef struct {
+    int likelihood;          /* enum irsl_likelihood */
+    int dims;                /* K, 1…4 */
+    int two_pl;              /* 1: gradient slots (a_1…a_K, d); 0: d only (1PL, K = 1) */
+    int standard_errors;     /* 0: one fit step (Fisher information, abilities updated);
+                                1: observed information, abilities kept, theta_se filled */
+    ptrdiff_t rows, items;   /* this shard */
+    ptrdiff_t row_start;     /* global index of its first row: row blocks are aligned to global
+                                multiples of IRSL_BLOCK_ROWS, so the Float32 partials, and the
+                                answer, do not depend on how the rows are split over ranks */
+    ptrdiff_t padded;        /* items rounded up to IRSL_PAD */
+    const float *y;          /* rows × items, NaN = missing */
+    const float *trials;     /* rows × items, or NULL (one trial each) */
+    double *theta;           /* rows × K */
+    double *theta_se;        /* rows × K, standard_errors only */
+    /* Items, Float32, structure of arrays, `padded` long (padding: a = d = g = 0, phi = 1). */
+    const float *a;          /* K × padded: a[c * padded + j] */
+    const float *d, *g, *phi;
+    const float *lg_phi, *dg_phi, *tg_phi;   /* log Γ, ψ, ψ' of the item's φ */
+    float *block;            /* irsl_block_floats(padded) floats of scratch */
+    double ridge, bound, max_step;
+    /* Accumulators (added to): slot q of item j at acc[q * items + j]; slots 0..<p the
+       gradient, p..<stride the packed lower triangle of the information, stride and
+       stride + 1 the precision derivatives; acc[tail] the log-likelihood, then Σθ_c, Σθ_c². */
+    double *acc;
+    ptrdiff_t stride, tail;
+} irsl_sweep_args;
+
+/* One pass over the shard (see irsl_sweep_args.standard_errors). */
+void irsl_sweep(const irsl_sweep_args *args);
+/* Scratch floats irsl_sweep needs for `padded` items. */
+size_t irsl_block_floats(ptrdiff_t padded);
+/* Lanes of the code path irsl_sweep runs on this CPU (16, 8 or 4). */
+int irsl_vector_lanes(void);
+/* Restricts the pass to at most `lanes` (4, 8 or 16; anything else: the widest
+   the CPU has), so tests run every path a CPU supports; returns the lanes now used. */
+int irsl_force_vector_lanes(int lanes);
+
+/* The vector special functions at n points (Float32, the kernels' own code),
+   for the error-bound tests: out[i] = f(x[i]) for f = 0 exp, 1 log, 2 log Γ,
+   3 ψ, 4 ψ'. */
+void irsl_special_f32(int f, ptrdiff_t n, const float *x, float *out);
 #endif
