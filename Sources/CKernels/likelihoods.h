@@ -124,8 +124,13 @@ INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, 
     vf score_mu = it.phi * (ak.dg - a0.dg - bk.dg + b0.dg);
     terms t;
     t.score = w * score_mu * r.slope;
-    t.info = w * (it.phi * it.phi * (a0.tg - ak.tg + b0.tg - bk.tg) * r.slope * r.slope);
-    if (observed) t.info -= w * score_mu * r.slope * r.bend;
+    if (observed) {
+        t.info = w * (it.phi * it.phi * (a0.tg - ak.tg + b0.tg - bk.tg) * r.slope * r.slope);
+        t.info -= w * score_mu * r.slope * r.bend;
+    } else {
+        /* Fisher scoring uses the quasi information n(φ + 1)/(μ(1 − μ)(φ + n)) (IRT.BetaBinomialLikelihood.expectedInformation). */
+        t.info = w * (n * (it.phi + 1.0f) / (r.p * r.q * (it.phi + n)) * r.slope * r.slope);
+    }
     if (item_pass) {
         gamma3 nf = vgamma(n + it.phi, 1);
         t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg + it.lg_phi);

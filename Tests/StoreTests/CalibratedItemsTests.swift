@@ -29,7 +29,7 @@ final class CalibratedItemsTests: StoreTestCase {
     }
 
     func testFitErrorsNameTheFileAndField() {
-        assertStoreError(["fit.h5", "@response", "expected beta, bernoulli or binomial", "\"gauss\""]) {
+        assertStoreError(["fit.h5", "@response", "expected beta, bernoulli, binomial or beta-binomial", "\"gauss\""]) {
             try CalibratedItems(fit: fit(response: "gauss"), path: "fit.h5")
         }
         assertStoreError(["fit.h5", "/items/benchmark", "item q2", "gsm8k", "not in /benchmarks/name"]) {
