@@ -9,8 +9,15 @@ public struct AdaptiveTestOptions: Sendable, Equatable {
     public var maxItems = 100
     /// Stop as soon as the ability's standard error is at most this (nil: budget only).
     public var seTarget: Double?
-    public init(start: Int = 5, maxItems: Int = 100, seTarget: Double? = nil) {
-        self.start = start; self.maxItems = maxItems; self.seTarget = seTarget
+    /// Stop as soon as every benchmark's full-score standard deviation
+    /// (`BenchmarkScore.sd`: the spread over θ plus the unanswered items'
+    /// own noise) is at most this (nil: no such rule). What a user needs is
+    /// the score, and a benchmark whose items barely depend on θ is known
+    /// long before θ is; one whose score has a large noise floor may never
+    /// reach the target and then stops at the budget.
+    public var scoreSETarget: Double?
+    public init(start: Int = 5, maxItems: Int = 100, seTarget: Double? = nil, scoreSETarget: Double? = nil) {
+        self.start = start; self.maxItems = maxItems; self.seTarget = seTarget; self.scoreSETarget = scoreSETarget
     }
 }
 
@@ -18,6 +25,8 @@ public struct AdaptiveTestOptions: Sendable, Equatable {
 public enum StopReason: String, Sendable {
     /// The ability's standard error reached the target.
     case seTarget = "se_target"
+    /// Every benchmark's score standard deviation reached its target.
+    case scoreSETarget = "score_se_target"
     /// The item budget was used up.
     case budget
     /// The model had no further answered, informative item to give.
@@ -120,6 +129,10 @@ public final class AdaptiveTester: @unchecked Sendable {
         var estimate = AbilityEstimator.posteriorMode(observations, bank: bank, prior: prior)
         while true {
             if let target = options.seTarget, !observations.isEmpty, estimate.se <= target { stop = .seTarget; break }
+            if let target = options.scoreSETarget, !observations.isEmpty,
+               predictor.score(observations, prior: prior, level: level, start: estimate.theta).scores.allSatisfy({ $0.sd <= target }) {
+                stop = .scoreSETarget; break
+            }
             if observations.count >= budget { stop = .budget; break }
             guard let j = next(at: estimate.theta) else { stop = .exhausted; break }
             give(j)

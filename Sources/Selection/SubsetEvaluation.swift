@@ -45,15 +45,14 @@ public struct EvaluationRow: Sendable, Equatable {
     public var pairs: Int
 }
 
-/// Compares subset methods on held-out models whose full responses are known.
+/// One set of models (the test or the train models of a split) whose full
+/// responses are known: their true full scores, and their estimates from a
+/// subset or an adaptive test (`PopulationEvaluation` compares the methods).
 ///
-/// For each test model the truth of benchmark b is its mean response over
-/// the benchmark's items it answered. Each method sees only its subset
-/// (or, for CAT, the items it chose to give), scores the model with
-/// `ScorePredictor` and is judged by RMSE and MAE of its estimate against
-/// that truth. `random` is the mean over `repeats` independent draws (its
-/// RMSE and MAE averaged), so one lucky draw does not decide; CAT gets the
-/// same total budget as the subsets (N per benchmark × benchmarks).
+/// The truth of benchmark b is the model's mean response over the
+/// benchmark's items it answered. Each method sees only its subset (or, for
+/// CAT, the items it chose to give) and scores the model with
+/// `ScorePredictor`; `errors` gives RMSE and MAE against the truth.
 public struct SubsetEvaluator: @unchecked Sendable {
     public let bank: ItemBank
     public let predictor: ScorePredictor
@@ -145,38 +144,6 @@ public struct SubsetEvaluator: @unchecked Sendable {
                           rmse: count[s] > 0 ? (sq[s] / count[s]).squareRoot() : .nan,
                           mae: count[s] > 0 ? ab[s] / count[s] : .nan, pairs: Int(count[s]))
         }
-    }
-
-    /// The whole comparison: fisher, stratified, random (mean over
-    /// `repeats` draws) and CAT at the same total budget. `selector` decides
-    /// the population the fisher method integrates over.
-    public func run(perBenchmark n: Int, repeats: Int, seed: UInt64, selector: ItemSelector,
-                    progress: (String) -> Void = { _ in }) -> [EvaluationRow] {
-        let truth = self.truth()
-        var rows: [EvaluationRow] = []
-        for method in [SelectionMethod.fisher, .stratified] {
-            let subset = selector.select(perBenchmark: n, method: method, seed: seed).map(\.item)
-            rows += errors(method: method.rawValue, estimates: estimates(subset: subset), truth: truth)
-            progress("\(method.rawValue): \(subset.count) items scored")
-        }
-        var randomRows: [EvaluationRow] = []
-        for r in 0..<max(repeats, 1) {
-            let subset = selector.select(perBenchmark: n, method: .random, seed: seed &+ UInt64(r) &* 7919).map(\.item)
-            let draw = errors(method: "random", estimates: estimates(subset: subset), truth: truth)
-            if randomRows.isEmpty {
-                randomRows = draw
-            } else {
-                for i in randomRows.indices { randomRows[i].rmse += draw[i].rmse; randomRows[i].mae += draw[i].mae }
-            }
-        }
-        let draws = Double(max(repeats, 1))
-        for i in randomRows.indices { randomRows[i].rmse /= draws; randomRows[i].mae /= draws }
-        rows += randomRows
-        progress("random: \(max(repeats, 1)) draws scored")
-        let budget = n * bank.itemsOfBenchmark.filter { !$0.isEmpty }.count
-        rows += errors(method: "cat", estimates: adaptiveEstimates(budget: budget), truth: truth)
-        progress("cat: budget \(budget) items per model")
-        return rows
     }
 }
 

@@ -11,10 +11,10 @@ extension IRSL {
             discussion: """
             Starts with --start items spread over difficulty, then gives the unused item with the most Fisher
             information at the current ability estimate (MAP, population prior), until the ability's standard
-            error reaches --se-target or --max-items items are used (or the model answered no further item).
+            error reaches --se-target, every benchmark's score standard deviation reaches --score-se-target, or --max-items items are used (or the model answered no further item).
             Output columns: model,benchmark,estimate,lower,upper,theta,theta_se,items_used,total_items,stop
             (items_used: items given from that benchmark; total_items: items given in all; stop: se_target,
-            budget or exhausted). See docs/selection.md.
+            score_se_target, budget or exhausted). See docs/selection.md.
             """)
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
@@ -22,6 +22,7 @@ extension IRSL {
         @Option(help: "Items given before the first estimate, spread over difficulty.") var start = 5
         @Option(help: "Item budget per model (start items included).") var maxItems = 100
         @Option(help: "Stop when the ability's standard error is at most this.") var seTarget: Double?
+        @Option(help: "Stop when every benchmark's full-score standard deviation is at most this (a fraction, e.g. 0.02).") var scoreSETarget: Double?
         @Option(help: "Coverage of the score interval.") var level = 0.9
         @Option(name: .shortAndLong, help: "CSV to write.") var output: String
 
@@ -29,6 +30,7 @@ extension IRSL {
             guard start >= 0 else { throw ValidationError("--start: expected 0 or more, got \(start)") }
             guard maxItems >= 1 else { throw ValidationError("--max-items: expected at least 1, got \(maxItems)") }
             if let s = seTarget, !(s > 0) { throw ValidationError("--se-target: expected a positive standard error, got \(s)") }
+            if let s = scoreSETarget, !(s > 0 && s < 1) { throw ValidationError("--score-se-target: expected a standard deviation in (0, 1), got \(s)") }
             try SelectionIO.checkLevel(level)
         }
 
@@ -40,7 +42,7 @@ extension IRSL {
             }
             let predictor = ScorePredictor(bank: bank)
             let tester = AdaptiveTester(bank: bank, predictor: predictor, prior: bank.prior,
-                                        options: AdaptiveTestOptions(start: start, maxItems: maxItems, seTarget: seTarget))
+                                        options: AdaptiveTestOptions(start: start, maxItems: maxItems, seTarget: seTarget, scoreSETarget: scoreSETarget))
             let names = source.info.modelNames
             var results = [AdaptiveTestResult?](repeating: nil, count: names.count)
             try source.forEachBlock { rows, values, trials in
@@ -72,10 +74,13 @@ extension IRSL {
             }
             try writeTextAtomically(output, csv.text)
             let count = Double(max(names.count, 1))
+            let seText: String = seTarget.map { ", SE target \($0)" } ?? ""
+            let scoreText: String = scoreSETarget.map { ", score SD target \($0)" } ?? ""
+            let targets = seText + scoreText
             print("irsl cat: \(names.count) models, \(bank.count) items in the bank (\(source.matchedItems) in \(responses)); start \(start), budget \(maxItems)"
-                  + (seTarget.map { ", SE target \($0)" } ?? ""))
+                  + targets)
             print(String(format: "  %.1f items per model on average, mean final SE of θ %.3f; stopped: ", Double(itemsGiven) / count, seSum / count)
-                  + [StopReason.seTarget, .budget, .exhausted].map { "\($0.rawValue) \(stops[$0, default: 0])" }.joined(separator: ", "))
+                  + [StopReason.seTarget, .scoreSETarget, .budget, .exhausted].map { "\($0.rawValue) \(stops[$0, default: 0])" }.joined(separator: ", "))
             print("wrote \(output)")
         }
     }

@@ -12,10 +12,15 @@ extension IRSL {
             abstract: "Measure how well small item subsets predict held-out models' full-benchmark scores.",
             discussion: """
             Calibrates on the split's train models (in-process, one rank), selects N items per benchmark by
+            reconstruction (greedy on the train models' leave-one-out reconstruction error of the full score),
             fisher, stratified and random (mean over --repeats draws), scores every test model from the subset
             alone, runs CAT with the same total budget, and compares with the test models' true full-benchmark
-            scores (their mean response over each benchmark's answered items). Prints RMSE and MAE per benchmark
-            and overall; --output writes method,benchmark,rmse,mae (fractions; benchmark 'all' on overall rows).
+            scores (their mean response over each benchmark's answered items). Each method is scored calibrated
+            on the train models (IRT prediction combined with the subset mean, then a line to the full score;
+            the default of irsl score with --train) and, as METHOD-irt, by the IRT reconstruction alone.
+            Prints RMSE and decision accuracy (fraction of test-model pairs ordered as their full scores) per
+            benchmark and overall; --output writes method,benchmark,rmse,mae,decision (fractions; benchmark
+            'all' on overall rows), plus listed_pairs with --pairs (CSV model_a,model_b of test models).
             SPLIT.csv has columns model,role with role train or test. See docs/selection.md.
             """)
 
@@ -27,7 +32,8 @@ extension IRSL {
         @Option(help: "Items CAT gives before its first estimate.") var start = 5
         @OptionGroup(title: "Calibration") var calibration: CalibrationOptions
         @Flag(help: "Use /items/floor as each item's fixed lower asymptote in the calibration.") var floorFromFile = false
-        @Option(name: .shortAndLong, help: "CSV to write: method,benchmark,rmse,mae.") var output: String?
+        @Option(help: "CSV of test-model pairs to decide (columns model_a,model_b).") var pairs: String?
+        @Option(name: .shortAndLong, help: "CSV to write: method,benchmark,rmse,mae,decision[,listed_pairs].") var output: String?
 
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
@@ -42,6 +48,7 @@ extension IRSL {
             let clock = Date()
             let info = try ResponseFileInfo.read(responses)
             let split = try ModelSplit.read(self.split, modelNames: info.modelNames, responsesPath: responses)
+            let pairList = try pairs.map { try ModelPairs.read($0, modelNames: split.test.map { info.modelNames[$0] }) }
             var options = calibration.apply(to: FitOptions())
             options.response = try CalibrationJob.resolve((calibration.response ?? .auto).rawValue, kind: info.kind, declared: info.likelihood, path: responses)
             options.floorFromFile = floorFromFile
@@ -68,17 +75,22 @@ extension IRSL {
                          summary.iterations, (summary.converged ? "converged" : "not converged") as NSString, Date().timeIntervalSince(fitStart)))
             fflush(stdout)
 
-            let evaluator = SubsetEvaluator(bank: bank, responses: test, trials: testTrials)
+            let evaluation = PopulationEvaluation(bank: bank, train: train, trainTrials: trainTrials, test: test, testTrials: testTrials,
+                                                  pairs: pairList)
             let selector = ItemSelector(bank: bank, population: AbilityDistribution.smoothed(bank.populationTheta))
-            let rows = evaluator.run(perBenchmark: perBenchmark, repeats: repeats, seed: seed, selector: selector) { line in
+            let rows = evaluation.run(perBenchmark: perBenchmark, repeats: repeats, seed: seed, selector: selector, start: start) { line in
                 print("  " + line); fflush(stdout)
             }
             let budget = perBenchmark * bank.itemsOfBenchmark.filter { !$0.isEmpty }.count
-            EvaluateSubsetTable.show(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget)
+            EvaluateSubsetTable.show(rows, bank: bank, perBenchmark: perBenchmark, repeats: repeats, budget: budget,
+                                     listed: pairList.map(\.count))
             if let output {
                 var csv = CSVWriter()
-                csv.row(["method", "benchmark", "rmse", "mae"])
-                for r in rows { csv.row([r.method, r.benchmark, CSVWriter.number(r.rmse), CSVWriter.number(r.mae)]) }
+                csv.row(["method", "benchmark", "rmse", "mae", "decision"] + (pairList == nil ? [] : ["listed_pairs"]))
+                for r in rows {
+                    csv.row([r.method, r.benchmark] + [r.rmse, r.mae, r.decision].map(CSVWriter.number)
+                            + (pairList == nil ? [] : [CSVWriter.number(r.listed)]))
+                }
                 try writeTextAtomically(output, csv.text)
                 print("wrote \(output)")
             }

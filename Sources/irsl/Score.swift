@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IRT
 import Selection
 import Store
 
@@ -14,12 +15,17 @@ extension IRSL {
             observed items count as themselves, the rest are predicted; the estimate is the posterior mean
             of the full score and the interval adds the sampling noise of the unobserved responses.
             Output columns: model,benchmark,estimate,lower,upper,theta,theta_se,items_used
-            (items_used: the benchmark's items that were used). See docs/selection.md.
+            (items_used: the benchmark's items that were used). With --train FILE (models whose full responses
+            are known, normally the fit's input) the estimate is calibrated per benchmark: the IRT prediction
+            combined with the answered items' own mean, then a line to the full score, both fitted on FILE's
+            models scored from the same items; the interval is then ± z × the leave-one-out error.
+            See docs/selection.md.
             """)
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
         @Argument(help: "Response file of the models to score (docs/format.md).") var responses: String
         @Option(help: "Subset CSV (an item column, e.g. from irsl select): only these items are used.") var items: String?
+        @Option(help: "Response file of models with known full scores (normally the fit's input): calibrate the scores on them.") var train: String?
         @Option(help: "Coverage of the score interval.") var level = 0.9
         @Option(help: "Ability estimate: map (posterior mode, population prior) or mle (maximum likelihood where it exists, else MAP).") var estimator: ScoreEstimator = .map
         @Option(name: .shortAndLong, help: "Scores CSV to write.") var output: String
@@ -42,6 +48,18 @@ extension IRSL {
             }
             let predictor = ScorePredictor(bank: bank)
             let prior = bank.prior
+            var calibration: BenchmarkCalibrations?
+            if let train {
+                let c = try BenchmarkCalibrations.fit(training: try ResponseSource(path: train, bank: bank), bank: bank,
+                                                      predictor: predictor, allowed: allowed)
+                calibration = c
+                print("calibrated on the models of \(train): weight of the IRT prediction, line, leave-one-out RMSE per benchmark")
+                for (b, k) in c.benchmarks.enumerated() {
+                    print(String(format: "  %@: λ %.2f, %.4f + %.4f·c, %.2f points (%d models)", bank.benchmarkNames[b] as NSString,
+                                 k.weight, k.intercept, k.slope, 100 * k.residualSD, k.models))
+                }
+            }
+            let z = normalQuantile(0.5 + level / 2)
             let useMLE = estimator == .mle
             let names = source.info.modelNames
             let fitted = Set(result.modelNames)
@@ -53,7 +71,21 @@ extension IRSL {
                     let o = out
                     DispatchQueue.concurrentPerform(iterations: rows.count) { r in
                         let obs = ResponseSource.observations(values, trials, row: r, items: n, allowed: allowed)
-                        o[r] = predictor.score(obs, prior: prior, level: level, useMLE: useMLE)
+                        var scored = predictor.score(obs, prior: prior, level: level, useMLE: useMLE)
+                        if let calibration {
+                            var sum = [Double](repeating: 0, count: bank.benchmarkCount), count = sum
+                            for o in obs where bank.isUsable(o.item) { sum[bank.benchmarkOfItem[o.item]] += o.y; count[bank.benchmarkOfItem[o.item]] += 1 }
+                            for i in scored.scores.indices {
+                                let b = scored.scores[i].benchmark, k = calibration.benchmarks[b]
+                                guard k.models > 0 else { continue }
+                                let e = k.apply(irt: scored.scores[i].estimate, mean: count[b] > 0 ? sum[b] / count[b] : .nan)
+                                scored.scores[i].estimate = e
+                                scored.scores[i].sd = k.residualSD
+                                scored.scores[i].lower = max(e - z * k.residualSD, 0)
+                                scored.scores[i].upper = min(e + z * k.residualSD, 1)
+                            }
+                        }
+                        o[r] = scored
                     }
                 }
                 for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }

@@ -8,8 +8,11 @@ extension IRSL {
         static let configuration = CommandConfiguration(
             abstract: "Choose a small, informative subset of each benchmark's items from a fit.",
             discussion: """
-            fisher (default): greedy maximisation of Fisher information integrated over the abilities of
-            interest, with diminishing returns so the subset spreads over difficulties; stratified: one random
+            reconstruction (the default when --responses gives models with full responses, normally the fit's
+            input): greedy minimisation of the error of reconstructing those models' full benchmark scores from
+            the subset's mean; fisher (the default without --responses): greedy maximisation of Fisher
+            information integrated over the abilities of interest, with diminishing returns so the subset
+            spreads over difficulties; stratified: one random
             item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
             models (default), a range (--ability LO:HI) or a CSV with a theta column (--population).
             Output columns: item,benchmark,a,d,g,info (info = integrated Fisher information). See docs/selection.md.
@@ -17,7 +20,8 @@ extension IRSL {
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
         @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
-        @Option(help: "Selection method (see above).") var method: SelectionMethod = .fisher
+        @Option(help: "Selection method (see above; default reconstruction with --responses, else fisher).") var method: SelectMethod?
+        @Option(help: "Response file of models with full responses (reconstruction; normally the fit's input).") var responses: String?
         @Option(parsing: .unconditional, help: "Ability range of interest LO:HI (uniform weights), e.g. -1:2.5.") var ability: String?
         @Option(help: "CSV of abilities of interest: a theta column, optional weight column.") var population: String?
         @Option(help: "Random seed (stratified, random).") var seed: UInt64 = 1
@@ -26,16 +30,27 @@ extension IRSL {
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
             if ability != nil && population != nil { throw ValidationError("--ability and --population exclude each other") }
+            if method == .reconstruction && responses == nil {
+                throw ValidationError("--method reconstruction: expected --responses FILE (models with full responses, e.g. the fit's input)")
+            }
         }
 
         func run() throws {
-            let bank = try SelectionIO.bank(fit)
+            let method = self.method ?? (responses == nil ? .fisher : .reconstruction)
+            let (fitResult, bank) = try ItemBank.read(fit: fit)
             let distribution: AbilityDistribution
             if let ability { distribution = try AbilityDistribution.parseRange(ability) }
             else if let population { distribution = try AbilityDistribution.read(csv: population) }
             else { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
             let selector = ItemSelector(bank: bank, population: distribution)
-            let chosen = selector.select(perBenchmark: perBenchmark, method: method, seed: seed)
+            let chosen: [SelectedItem]
+            if let base = method.base {
+                chosen = selector.select(perBenchmark: perBenchmark, method: base, seed: seed)
+            } else {
+                let (rows, theta) = try Self.training(responses!, bank: bank, fit: fitResult)
+                chosen = ReconstructionSelector(bank: bank, responses: rows, theta: theta).select(perBenchmark: perBenchmark)
+                    .map { SelectedItem.chosen($0, information: selector.integratedInformation($0)) }
+            }
             let rows = chosen.map { c in
                 SubsetTable.Row(item: bank.ids[c.item], benchmark: bank.benchmarkNames[bank.benchmarkOfItem[c.item]],
                                 a: bank.a[c.item], d: bank.d[c.item], g: bank.g[c.item], info: c.information)
@@ -67,6 +82,36 @@ extension IRSL {
             print(String(format: "all benchmarks together: %d items, expected SE of θ %.3f", chosen.count, expectedSE(chosen.map(\.item))))
             print("wrote \(output)")
         }
+    }
+}
+
+/// `irsl select --method`: the `ItemSelector` methods and `reconstruction`,
+/// which needs the responses of models whose full scores are known.
+enum SelectMethod: String, CaseIterable, ExpressibleByArgument {
+    case fisher, stratified, random, reconstruction
+    var base: SelectionMethod? { SelectionMethod(rawValue: rawValue) }
+}
+
+extension IRSL.Select {
+    /// Every row of `path` in bank order, and each model's ability: the fit's
+    /// where the model is in the fit, else its MAP from all its responses.
+    static func training(_ path: String, bank: ItemBank, fit: FitResult) throws -> ([Float], [Double]) {
+        let source = try ResponseSource(path: path, bank: bank)
+        var fitted: [String: Double] = [:]
+        if fit.theta.count == fit.modelNames.count {
+            for (i, name) in fit.modelNames.enumerated() { fitted[name] = fit.theta[i] }
+        }
+        var rows: [Float] = [], theta: [Double] = []
+        let names = source.info.modelNames
+        try source.forEachBlock { range, values, trials in
+            rows += values
+            for (r, m) in range.enumerated() {
+                if let t = fitted[names[m]] { theta.append(t); continue }
+                let obs = ResponseSource.observations(values, trials, row: r, items: bank.count)
+                theta.append(AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta)
+            }
+        }
+        return (rows, theta)
     }
 }
 

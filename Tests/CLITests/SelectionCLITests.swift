@@ -60,6 +60,17 @@ final class SelectionCLITests: XCTestCase {
             XCTAssertEqual(try csv(file("\(method).csv")).rows.count, 15)
         }
 
+        let rec = file("reconstruction.csv")
+        let recRun = try irsl(["select", fit, "--per-benchmark", "6", "--responses", data, "--output", rec])
+        XCTAssertTrue(recRun.stdout.contains("irsl select: reconstruction"), "reconstruction is the default with --responses: \(recRun.stdout)")
+        let recRows = try csv(rec).rows
+        XCTAssertEqual(recRows.count, 18)
+        XCTAssertEqual(Set(recRows.map { $0[0] }).count, 18)
+        for b in ["bench0", "bench1", "bench2"] { XCTAssertEqual(recRows.filter { $0[1] == b }.count, 6) }
+        let noData = try irsl(["select", fit, "--per-benchmark", "6", "--method", "reconstruction", "--output", file("none.csv")], succeeds: false)
+        XCTAssertTrue(noData.stderr.contains("--responses"), noData.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: file("none.csv")))
+
         let scores = file("scores.csv")
         let sc = try irsl(["score", fit, data, "--items", subset, "--level", "0.8", "--output", scores])
         XCTAssertTrue(sc.stdout.contains("were in the fit"), sc.stdout)
@@ -71,6 +82,21 @@ final class SelectionCLITests: XCTestCase {
             XCTAssertTrue(0 <= lo && lo <= e && e <= hi && hi <= 1, "\(row)")
             XCTAssertEqual(Int(row[7]), 8)
             XCTAssertGreaterThan(Double(row[6])!, 0)
+        }
+        // Calibrated on the fit's own models (their full responses are in data): same layout, and the
+        // interval is ± z × the benchmark's leave-one-out error, so its width is one value per benchmark.
+        let calibrated = file("scores-calibrated.csv")
+        let cs = try irsl(["score", fit, data, "--items", subset, "--train", data, "--output", calibrated])
+        XCTAssertTrue(cs.stdout.contains("calibrated on the models of \(data)") && cs.stdout.contains("bench2: λ"), cs.stdout)
+        let cal = try csv(calibrated)
+        XCTAssertEqual(cal.rows.count, 900)
+        for b in ["bench0", "bench1", "bench2"] {
+            let widths = Set(cal.rows.filter { $0[1] == b }.compactMap { row -> Int? in
+                let (e, lo, hi) = (Double(row[2])!, Double(row[3])!, Double(row[4])!)
+                XCTAssertTrue(0 <= lo && lo <= e && e <= hi && hi <= 1, "\(row)")
+                return lo > 0 && hi < 1 ? Int(((hi - lo) * 1e6).rounded()) : nil
+            })
+            XCTAssertEqual(widths.count, 1, "\(b): \(widths)")
         }
         try irsl(["score", fit, data, "--estimator", "mle", "--output", file("scores-mle.csv")])
         XCTAssertEqual(try csv(file("scores-mle.csv")).rows.count, 900)
@@ -88,6 +114,13 @@ final class SelectionCLITests: XCTestCase {
             if row[9] == "se_target" { XCTAssertLessThanOrEqual(Double(row[6])!, 0.2) }
             if row[9] == "budget" { XCTAssertEqual(total, 12); XCTAssertGreaterThan(Double(row[6])!, 0.2) }
         }
+
+        let scoreCat = file("cat-score.csv")
+        let c2 = try irsl(["cat", fit, data, "--max-items", "200", "--score-se-target", "0.03", "--output", scoreCat])
+        XCTAssertTrue(c2.stdout.contains("score_se_target"), c2.stdout)
+        let stops = try csv(scoreCat).rows
+        XCTAssertTrue(stops.contains { $0[9] == "score_se_target" })
+        for row in stops where row[9] == "score_se_target" { XCTAssertLessThan(Int(row[8])!, 200) }
 
         let diagnostics = file("items.csv")
         let d = try irsl(["items", fit, "--responses", data, "--output", diagnostics])
@@ -108,20 +141,35 @@ final class SelectionCLITests: XCTestCase {
         let rows = (0..<400).map { "family\($0 % 10)-model\($0),\($0 % 4 == 0 ? "test" : "train")" }
         try (["model,role"] + rows).joined(separator: "\n").write(toFile: split, atomically: true, encoding: .utf8)
         let out = file("eval.csv")
-        let r = try irsl(["evaluate-subset", data, "--split", split, "--per-benchmark", "15", "--repeats", "2", "--output", out])
+        let pairs = file("pairs.csv")
+        try "model_a,model_b\nfamily0-model0,family4-model4\nfamily8-model8,family2-model12\n".write(toFile: pairs, atomically: true, encoding: .utf8)
+        let r = try irsl(["evaluate-subset", data, "--split", split, "--per-benchmark", "15", "--repeats", "2", "--pairs", pairs, "--output", out])
         XCTAssertTrue(r.stdout.contains("300 train and 100 test models"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("random-15 (×2)") && r.stdout.contains("cat-45"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("random-15 (×2)") && r.stdout.contains("cat-45") && r.stdout.contains("reconstruction-15"), r.stdout)
         let table = try csv(out)
-        XCTAssertEqual(table.header, "method,benchmark,rmse,mae")
-        XCTAssertEqual(table.rows.count, 16)
-        for method in ["fisher", "stratified", "random", "cat"] {
+        XCTAssertEqual(table.header, "method,benchmark,rmse,mae,decision,listed_pairs")
+        let methods = ["reconstruction", "fisher", "stratified", "random", "cat"]
+        XCTAssertEqual(table.rows.count, 4 * 2 * methods.count)
+        for method in methods.flatMap({ [$0, $0 + "-irt"] }) {
             let mine = table.rows.filter { $0[0] == method }
             XCTAssertEqual(mine.map { $0[1] }, ["bench0", "bench1", "bench2", "all"], method)
             for row in mine {
-                let (rmse, mae) = (Double(row[2])!, Double(row[3])!)
+                let (rmse, mae, decision, listed) = (Double(row[2])!, Double(row[3])!, Double(row[4])!, Double(row[5])!)
                 XCTAssertTrue(0 < mae && mae <= rmse && rmse < 0.15, "\(row)")
+                // 100 test models of simulated abilities: most pairs are ordered right, never all by chance.
+                XCTAssertTrue(0.7 < decision && decision <= 1, "\(row)")
+                // Two pairs per benchmark decide in quarters (a tie counts ½); `all` pools six pairs.
+                let step = row[1] == "all" ? 12.0 : 4.0
+                XCTAssertEqual((listed * step).rounded(), listed * step, accuracy: 1e-9, "\(row)")
+                XCTAssertTrue(0 <= listed && listed <= 1, "\(row)")
             }
         }
+        // A pair naming a model that is not a test model: an error naming the file and column, no output.
+        try "model_a,model_b\nfamily1-model1,family0-model0\n".write(toFile: pairs, atomically: true, encoding: .utf8)
+        let bad = file("eval-bad.csv")
+        let e = try irsl(["evaluate-subset", data, "--split", split, "--per-benchmark", "5", "--pairs", pairs, "--output", bad], succeeds: false)
+        XCTAssertTrue(e.stderr.contains(pairs) && e.stderr.contains("model_a") && e.stderr.contains("family1-model1"), e.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bad))
     }
 
     /// Errors name the file, the field and what was expected, exit non-zero
@@ -145,7 +193,7 @@ final class SelectionCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("subset.csv") && r.stderr.contains("not-an-item") && r.stderr.contains("line 3"), r.stderr)
 
         r = try irsl(["select", fit, "--per-benchmark", "5", "--method", "best", "--output", out], succeeds: false)
-        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("'best'") && r.stderr.contains("'fisher', 'stratified' or 'random'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("'best'") && r.stderr.contains("'fisher', 'stratified', 'random' or 'reconstruction'"), r.stderr)
         r = try irsl(["score", fit, data, "--level", "1.5", "--output", out], succeeds: false)
         XCTAssertTrue(r.stderr.contains("--level"), r.stderr)
         r = try irsl(["cat", fit, data, "--max-items", "0", "--output", out], succeeds: false)
