@@ -103,6 +103,7 @@ extension Double: ConfigValue { static var configKind: FitConfig.Kind { .number 
 extension PositiveIntegers: ConfigValue { static var configKind: FitConfig.Kind { .integers } }
 extension ItemModel: ConfigValue { static var configKind: FitConfig.Kind { .string } }
 extension ResponseChoice: ConfigValue { static var configKind: FitConfig.Kind { .string } }
+extension PriorMode: ConfigValue { static var configKind: FitConfig.Kind { .string } }
 extension DimensionSelection.Criterion: ConfigValue { static var configKind: FitConfig.Kind { .string } }
 extension Optional: ConfigValue where Wrapped: ConfigValue { static var configKind: FitConfig.Kind { Wrapped.configKind } }
 
