@@ -1,5 +1,4 @@
 import Calibration
-import Distributed
 import Foundation
 import IRT
 import Store
@@ -9,22 +8,33 @@ public struct BacktestOptions: Sendable {
     /// The calibration's model, tolerances and ridges; `dims`, `response`,
     /// `maxIterations` below and the file's floors take precedence.
     public var calibration = FitOptions()
-    public var dims = 1
+    /// K; nil chooses it per fold among `dimsCandidates` by the nested
+    /// cross-validation of `NestedDimensionChoice`, on the fold's training models only.
+    public var dims: Int? = nil
+    public var dimsCandidates = [1, 2, 3]
     public var covariates: CovariateSet = .flops
     public var families: FamilyEffects = .random
+    /// Family × benchmark offsets (`BenchmarkOffsets`) on top of the law.
+    public var offsets = true
     public var forecast = ForecastOptions()
     /// The likelihood: nil follows the file's response_kind.
     public var response: ResponseModel?
     public var maxIterations = 500
+    /// Benchmarks hidden for the test models: their abilities are updated
+    /// with the responses on the other benchmarks, and only these are forecast.
+    public var holdoutBenchmarks: [String] = []
     public init() {}
 }
 
 /// What a backtest measured: every held-out forecast of the law and of the
-/// two baselines, on the same (model, benchmark) pairs.
+/// baselines, on the same (model, benchmark) pairs.
 public struct BacktestResult: Sendable {
     public var law: [ForecastRecord] = []
     public var flopsOnly: [ForecastRecord] = []
     public var familyFlops: [ForecastRecord] = []
+    /// With hidden benchmarks: the per-benchmark linear regression on the
+    /// other benchmarks' scores (`ScoreRegression`).
+    public var regression: [ForecastRecord] = []
     /// Test models left out for lack of covariates (or of any response).
     public var skippedTest = 0
     /// Training models left out of the law for lack of covariates.
@@ -32,143 +42,115 @@ public struct BacktestResult: Sendable {
     /// Training models with no response at all (left out of the calibration).
     public var emptyTrain = 0
     public var folds = 0
+    /// K used in each fold, in fold order.
+    public var dims: [Int] = []
 }
 
 /// Out-of-sample evaluation: calibrate on the training rows only, fit the
-/// law on their abilities, forecast every test model from its covariates
-/// and family alone, and score the forecasts against the test model's own
-/// responses, next to the two sigmoid-of-FLOPs baselines fitted on the same
+/// law and the offsets on them, forecast every test model from its
+/// covariates and family alone (or, with hidden benchmarks, also from its
+/// responses on the others), and score the forecasts against the test
+/// model's own responses, next to the baselines fitted on the same
 /// training rows.
 ///
 /// The observed score of a test model on a benchmark is the mean of its
 /// responses over the benchmark's items it was scored on, and every method
 /// forecasts the mean over exactly those items. The calibration runs in
-/// this process on one rank (`SerialCommunicator`) and holds the training
-/// rows in memory: a backtest is for evaluation-sized files.
+/// this process on one rank and holds the file in memory: a backtest is for
+/// evaluation-sized files. Test rows are read only to score forecasts and,
+/// with hidden benchmarks, for their responses on the visible ones.
 public enum Backtest {
     public static func run(responsePath: String, folds: [SplitFold], options: BacktestOptions,
                            progress: (String) -> Void = { _ in }) throws -> BacktestResult {
-        let info = try ResponseFileInfo.read(responsePath)
-        let response = try options.response ?? CalibrationJob.resolve("auto", kind: info.kind, declared: info.likelihood, path: responsePath)
-        let n = info.items
-        if response.needsTrials && !info.hasTrials {
-            throw StoreError(file: responsePath, field: ResponseLayout.trials, message: "the binomial likelihood needs trial counts; the file has none")
-        }
-        let reader = try ResponseRows(path: responsePath, info: info, trials: info.hasTrials)
-        let (matrix, trials) = try reader.read(0..<info.models)
-        reader.close()
-        let covariates = try CovariateSource.responseFile(responsePath)
-        let floors = info.floor ?? [Double](repeating: 0, count: n)
-        let benchmarks = BenchmarkIndex(itemBenchmarks: info.benchmarks)
-        let benchmarkNames = benchmarks.names, benchmarkOfItem = benchmarks.ofItem
-        let bCount = benchmarks.count
-        var benchmarkFloor = [Double](repeating: 0, count: bCount), itemsPer = [Int](repeating: 0, count: bCount)
-        for j in 0..<n { benchmarkFloor[benchmarkOfItem[j]] += floors[j]; itemsPer[benchmarkOfItem[j]] += 1 }
-        for b in 0..<bCount { benchmarkFloor[b] /= Double(itemsPer[b]) }
-
-        var fitOptions = options.calibration
-        fitOptions.dims = options.dims
-        fitOptions.response = response
-        fitOptions.floorFromFile = info.floor != nil
-        fitOptions.maxIterations = options.maxIterations
-        try fitOptions.validate()
-
+        let data = try BacktestData(path: responsePath, response: options.response)
+        let hidden = try Set(options.holdoutBenchmarks.map { name -> Int in
+            guard let b = data.benchmarkNames.firstIndex(of: name) else {
+                throw LawError("--holdout-benchmarks: \(responsePath) has no benchmark \"\(name)\" (it has \(data.benchmarkNames.joined(separator: ", ")))")
+            }
+            return b
+        })
         var result = BacktestResult()
         for fold in folds {
             let label = fold.name.isEmpty ? "" : "fold \(fold.name): "
-            // Training rows with at least one response.
-            let train = fold.train.filter { m in (0..<n).contains { !matrix[m * n + $0].isNaN } }
+            let train = fold.train.filter(data.hasResponses)
             result.emptyTrain += fold.train.count - train.count
-            guard train.count > options.dims + 2 else {
-                throw LawError("\(label)only \(train.count) training models have responses; too few to calibrate")
-            }
-            var rows = [Float](repeating: .nan, count: train.count * n)
-            var rowTrials: [Float]? = response.needsTrials ? [Float](repeating: 0, count: train.count * n) : nil
-            for (i, m) in train.enumerated() {
-                for j in 0..<n {
-                    rows[i * n + j] = matrix[m * n + j]
-                    if rowTrials != nil { rowTrials![i * n + j] = Float(trials![m * n + j]) }
-                }
-            }
-            var shard = Shard(rowStart: 0, rows: train.count, items: n, responses: rows, trials: rowTrials)
-            try shard.prepare(for: response, path: responsePath, itemIDs: info.itemIDs)
-            let calibrator = Calibrator(options: fitOptions, comm: SerialCommunicator(), totalModels: train.count, shard: shard,
-                                        floors: fitOptions.floorFromFile ? floors : [Double](repeating: 0, count: n),
-                                        benchmarkOfItem: benchmarkOfItem.map(Int32.init), benchmarkCount: bCount)
-            let summary = calibrator.fit()
-            let trainNames = train.map { info.modelNames[$0] }
-            let law: AbilityLaw
             do {
-                law = try AbilityLaw.fit(theta: calibrator.theta, dims: options.dims, modelNames: trainNames,
-                                         covariates: covariates, set: options.covariates, mode: options.families)
+                let dims: Int
+                if let fixed = options.dims { dims = fixed } else {
+                    let choice = try NestedDimensionChoice(data: data, train: train, options: options, hidden: hidden)
+                    dims = choice.best
+                    progress("\(label)K = \(dims) by nested cross-validation on the training models (" + choice.summary + ")")
+                }
+                let fit = try BacktestFit(data: data, train: train, dims: dims, options: options)
+                result.skippedTrain += fit.law.skipped
+                result.dims.append(dims)
+                progress("\(label)calibrated \(fit.calibrated) training models (K = \(dims), \(fit.iterations) iterations\(fit.converged ? "" : ", not converged")); law on \(fit.law.modelNames.count) models in \(fit.law.families.count) families")
+                try score(fold: fold, train: train, fit: fit, data: data, hidden: hidden, options: options, into: &result)
             } catch let error as LawError {
                 throw LawError(label + error.description)
-            }
-            result.skippedTrain += law.skipped
-            var bank = CalibratedItems(items: calibrator.items, itemIDs: info.itemIDs, itemBenchmarks: info.benchmarks, response: response)
-            if !response.hasPrecision {
-                bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: calibrator.theta)
-            }
-            progress("\(label)calibrated \(train.count) training models (\(summary.iterations) iterations\(summary.converged ? "" : ", not converged")); law on \(law.modelNames.count) models in \(law.families.count) families")
-
-            // Baselines on the same training rows: benchmark scores against log10 FLOPs.
-            let baselineRows = train.filter { covariates[$0].raw(.flops) != nil }
-            var scores = [Double](repeating: .nan, count: baselineRows.count * bCount)
-            for (i, m) in baselineRows.enumerated() {
-                var sum = [Double](repeating: 0, count: bCount), count = [Int](repeating: 0, count: bCount)
-                for j in 0..<n where !matrix[m * n + j].isNaN { sum[benchmarkOfItem[j]] += Double(matrix[m * n + j]); count[benchmarkOfItem[j]] += 1 }
-                for b in 0..<bCount where count[b] > 0 { scores[i * bCount + b] = sum[b] / Double(count[b]) }
-            }
-            let baselines = SigmoidBaselines(scores: scores, benchmarks: bCount,
-                                             logFlops: baselineRows.map { covariates[$0].raw(.flops)![0] },
-                                             families: baselineRows.map { covariates[$0].lawFamily }, floors: benchmarkFloor)
-
-            for m in fold.test {
-                let c = covariates[m]
-                guard let raw = c.raw(options.covariates), let logC = c.raw(.flops)?[0] else { result.skippedTest += 1; continue }
-                var observed = [[Int]](repeating: [], count: bCount)
-                var trialSum = 0.0, trialCount = 0.0
-                for j in 0..<n where !matrix[m * n + j].isNaN {
-                    observed[benchmarkOfItem[j]].append(j)
-                    if let t = trials { trialSum += Double(t[m * n + j]); trialCount += 1 }
-                }
-                guard observed.contains(where: { !$0.isEmpty }) else { result.skippedTest += 1; continue }
-                var forecastOptions = options.forecast
-                if trialCount > 0 { forecastOptions.trials = trialSum / trialCount }
-                let forecaster = try Forecaster(law: law, bank: bank, options: forecastOptions)
-                let f = forecaster.forecast(name: c.name, family: c.lawFamily, raw: raw, items: observed)
-                var byName: [String: BenchmarkForecast] = [:]
-                for b in f.benchmarks { byName[b.benchmark] = b }
-                for b in 0..<bCount where !observed[b].isEmpty {
-                    guard let lawForecast = byName[benchmarkNames[b]],
-                          let flat = baselines.predict(.flopsOnly, benchmark: b, logFlops: logC, family: c.lawFamily, level: forecastOptions.level),
-                          let fam = baselines.predict(.familyFlops, benchmark: b, logFlops: logC, family: c.lawFamily, level: forecastOptions.level)
-                    else { continue }
-                    let truth = observed[b].reduce(0.0) { $0 + Double(matrix[m * n + $1]) } / Double(observed[b].count)
-                    func record(_ p: Double, _ lo: Double, _ hi: Double) -> ForecastRecord {
-                        ForecastRecord(model: c.name, family: c.lawFamily, fold: fold.name, benchmark: benchmarkNames[b],
-                                       observed: truth, predicted: p, lower: lo, upper: hi)
-                    }
-                    result.law.append(record(lawForecast.predicted, lawForecast.lower, lawForecast.upper))
-                    result.flopsOnly.append(record(flat.predicted, flat.lower, flat.upper))
-                    result.familyFlops.append(record(fam.predicted, fam.lower, fam.upper))
-                }
             }
             result.folds += 1
         }
         return result
     }
 
+    /// Forecasts every test model of a fold with the law and the baselines.
+    static func score(fold: SplitFold, train: [Int], fit: BacktestFit, data: BacktestData, hidden: Set<Int>,
+                      options: BacktestOptions, into result: inout BacktestResult) throws {
+        let withFlops = train.filter { data.covariates[$0].raw(.flops) != nil }
+        let baselines = SigmoidBaselines(scores: data.scores(withFlops), benchmarks: data.benchmarkCount,
+                                         logFlops: withFlops.map { data.covariates[$0].raw(.flops)![0] },
+                                         families: withFlops.map { data.covariates[$0].lawFamily }, floors: data.benchmarkFloor)
+        let regression = hidden.isEmpty ? nil : ScoreRegression(scores: data.scores(train), benchmarks: data.benchmarkCount)
+        for m in fold.test {
+            let c = data.covariates[m]
+            let observed = data.observedItems(m)
+            let targets = Set(observed.indices.filter { !observed[$0].isEmpty && (hidden.isEmpty || hidden.contains($0)) })
+            guard let logC = c.raw(.flops)?[0], !targets.isEmpty,
+                  let forecasts = try fit.forecast(data: data, model: m, targets: targets,
+                                                   evidence: hidden.isEmpty ? [] : observed.indices.filter { !hidden.contains($0) }.flatMap { observed[$0] },
+                                                   options: options.forecast)
+            else { result.skippedTest += 1; continue }
+            let level = options.forecast.level
+            let visible = data.scores([m])
+            for b in targets.sorted() {
+                guard let lawForecast = forecasts[b],
+                      let flat = baselines.predict(.flopsOnly, benchmark: b, logFlops: logC, family: c.lawFamily, level: level),
+                      let fam = baselines.predict(.familyFlops, benchmark: b, logFlops: logC, family: c.lawFamily, level: level)
+                else { continue }
+                var reg: (predicted: Double, lower: Double, upper: Double)? = nil
+                if let regression {
+                    let inputs = visible.enumerated().map { hidden.contains($0.offset) ? Double.nan : $0.element }
+                    guard let r = regression.predict(benchmark: b, scores: inputs, level: level) else { continue }
+                    reg = r
+                }
+                let truth = data.score(m, items: observed[b])
+                func record(_ p: Double, _ lo: Double, _ hi: Double) -> ForecastRecord {
+                    ForecastRecord(model: c.name, family: c.lawFamily, fold: fold.name, benchmark: data.benchmarkNames[b],
+                                   observed: truth, predicted: p, lower: lo, upper: hi)
+                }
+                result.law.append(record(lawForecast.predicted, lawForecast.lower, lawForecast.upper))
+                result.flopsOnly.append(record(flat.predicted, flat.lower, flat.upper))
+                result.familyFlops.append(record(fam.predicted, fam.lower, fam.upper))
+                if let reg { result.regression.append(record(reg.predicted, reg.lower, reg.upper)) }
+            }
+        }
+    }
+
     /// CSV of a backtest: `model,benchmark,predicted,lower,upper` (the law's
     /// forecast, as `irsl forecast` writes it), then `observed,family,fold`
-    /// and the two baselines' forecasts and intervals.
+    /// and the baselines' forecasts and intervals (`regression` columns only
+    /// with hidden benchmarks).
     public static func csv(_ r: BacktestResult) -> String {
+        let withRegression = !r.regression.isEmpty
         let rows = r.law.indices.map { i -> ForecastTable.Row in
-            let l = r.law[i], a = r.flopsOnly[i], b = r.familyFlops[i]
+            let l = r.law[i]
+            let others = [r.flopsOnly[i], r.familyFlops[i]] + (withRegression ? [r.regression[i]] : [])
             return ForecastTable.Row(model: l.model, benchmark: l.benchmark, predicted: l.predicted, lower: l.lower, upper: l.upper,
                                      observed: l.observed, family: l.family, fold: l.fold,
-                                     baselines: [a, b].map { .init(predicted: $0.predicted, lower: $0.lower, upper: $0.upper) })
+                                     baselines: others.map { .init(predicted: $0.predicted, lower: $0.lower, upper: $0.upper) })
         }
-        return ForecastTable(path: "", rows: rows, baselines: ["flops_only", "family_flops"], hasObserved: true).csv()
+        return ForecastTable(path: "", rows: rows, baselines: ["flops_only", "family_flops"] + (withRegression ? ["regression"] : []),
+                             hasObserved: true).csv()
     }
 }

@@ -68,6 +68,8 @@ public struct Forecaster {
     public let options: ForecastOptions
     private let residualFactor: [Double]
     private let familyFactor: [Double]
+    /// Per benchmark of the bank, its index among the law's offsets (nil: no offset).
+    private let offsetOfBenchmark: [Int?]
 
     public init(law: AbilityLaw, bank: CalibratedItems, options: ForecastOptions = ForecastOptions()) throws {
         guard law.dims == bank.dims else {
@@ -78,6 +80,24 @@ public struct Forecaster {
         self.law = law; self.bank = bank; self.options = options
         residualFactor = DenseAlgebra.samplingFactor(law.residualCorrelation, law.dims)
         familyFactor = DenseAlgebra.samplingFactor(law.familyCorrelation, law.dims)
+        offsetOfBenchmark = bank.benchmarkNames.map { law.offsets?.benchmarks.firstIndex(of: $0) }
+    }
+
+    /// The family × benchmark offset of bank benchmark b: its mean, the
+    /// variance of its estimation error (τ_b² added for a family the offsets
+    /// never saw) and the model's own scatter σ_b²; nil without offsets.
+    func offset(family: String?, benchmark b: Int) -> (mean: Double, variance: Double, scatter: Double)? {
+        guard let offsets = law.offsets, let o = offsetOfBenchmark[b] else { return nil }
+        let (mean, variance) = offsets.offset(family: family, benchmark: o)
+        return (mean, variance, offsets.residualVariance[o])
+    }
+
+    /// P_j at θ with the linear predictor shifted by `shift`.
+    @inline(__always)
+    func probability(_ j: Int, theta: [Double], shift: Double) -> Double {
+        var eta = bank.d[j] + shift
+        for c in 0..<bank.dims { eta += bank.a[j * bank.dims + c] * theta[c] }
+        return ItemResponse(eta: eta, floor: bank.g[j]).p
     }
 
     /// Forecast for one model.
@@ -86,18 +106,32 @@ public struct Forecaster {
     ///   - items: per benchmark of the bank, the items to average (nil: all of
     ///     them); a benchmark with no items is left out. The backtest passes
     ///     the items a held-out model was actually scored on.
-    public func forecast(name: String, family: String?, raw: [Double], items: [[Int]]? = nil) -> ModelForecast {
+    ///   - evidence: responses of the model on other items (item, y as
+    ///     stored, trials): the ability is then the posterior mode given
+    ///     the law's prediction as the prior and these responses, and the
+    ///     draws come from its Laplace approximation (`AbilityUpdate`).
+    ///     This is how benchmarks a model did take forecast those it did not.
+    public func forecast(name: String, family: String?, raw: [Double], items: [[Int]]? = nil,
+                         evidence: [(item: Int, y: Double, trials: Double)] = []) -> ModelForecast {
         let k = law.dims
-        let ability = law.predict(raw: raw, family: family)
+        var ability = law.predict(raw: raw, family: family)
+        var posterior: [Double]? = nil
+        if !evidence.isEmpty {
+            let update = AbilityUpdate(forecaster: self, family: family, prior: ability, evidence: evidence)
+            ability.mean = update.mean
+            posterior = update.factor
+        }
         let z = normalQuantile(0.5 + options.level / 2)
         let sd = ability.totalVariance.map { $0.squareRoot() }
         let sets = items ?? bank.itemsOfBenchmark
         let benchmarks = sets.indices.filter { !sets[$0].isEmpty }
 
         // Point forecasts at the predicted ability.
+        let offsets = sets.indices.map { offset(family: family, benchmark: $0) }
         var predicted = [Double](repeating: 0, count: sets.count)
         for b in benchmarks {
-            predicted[b] = sets[b].reduce(0.0) { $0 + bank.probability($1, theta: ability.mean) } / Double(sets[b].count)
+            let shift = offsets[b]?.mean ?? 0
+            predicted[b] = sets[b].reduce(0.0) { $0 + probability($1, theta: ability.mean, shift: shift) } / Double(sets[b].count)
         }
 
         // Monte Carlo predictive distribution.
@@ -112,15 +146,28 @@ public struct Forecaster {
             let e1 = rng.correlated(residualFactor, k)
             let e2 = rng.correlated(familyFactor, k)
             let e3 = rng.correlated(residualFactor, k)
-            for c in 0..<k { theta[c] = ability.mean[c] + estSD[c] * e1[c] + famSD[c] * e2[c] + resSD[c] * e3[c] }
+            if let posterior {
+                // θ ~ N(θ̂, H⁻¹): the factor L of H⁻¹ = LLᵀ times standard normals.
+                let z = (0..<k).map { _ in rng.normal() }
+                for r in 0..<k { theta[r] = ability.mean[r] + (0...r).reduce(0.0) { $0 + posterior[r * k + $1] * z[$1] } }
+            } else {
+                for c in 0..<k { theta[c] = ability.mean[c] + estSD[c] * e1[c] + famSD[c] * e2[c] + resSD[c] * e3[c] }
+            }
             for b in benchmarks {
+                let n = Double(sets[b].count)
+                if let o = offsets[b] {
+                    // 5. the family's offset on this benchmark and the model's own scatter around it.
+                    let shift = o.mean + o.variance.squareRoot() * rng.normal() + o.scatter.squareRoot() * rng.normal()
+                    let score = sets[b].reduce(0.0) { $0 + probability($1, theta: theta, shift: shift) } / n
+                    draws[b].append(score)
+                    continue
+                }
                 var mean = 0.0, variance = 0.0
                 for j in sets[b] {
                     let p = bank.probability(j, theta: theta)
                     mean += p
                     variance += bank.responseVariance(p, benchmark: b, trials: options.trials)
                 }
-                let n = Double(sets[b].count)
                 let score = mean / n + variance.squareRoot() / n * rng.normal()
                 draws[b].append(min(max(score, 0), 1))
             }

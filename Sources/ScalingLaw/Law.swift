@@ -64,6 +64,11 @@ public struct AbilityLaw: Sendable {
     public var dispersion: [Double]? = nil
     /// The fit's benchmarks, in the order of `dispersion`.
     public var dispersionBenchmarks: [String] = []
+    /// Family × benchmark offsets of the linear predictor (`BenchmarkOffsets`);
+    /// nil: the abilities alone carry the families.
+    public var offsets: BenchmarkOffsets? = nil
+    /// The spread of the families' own slopes (`FamilySlopes`); nil: not estimated.
+    public var familySlopes: FamilySlopes? = nil
 
     /// Index of `family` among the seen families, or nil.
     public func familyIndex(_ family: String?) -> Int? {
@@ -110,11 +115,13 @@ public struct AbilityLaw: Sendable {
         }
         let residualCorr = correlation(models.map(\.residuals), dims)
         let familyCorr = mode == .none ? identity(dims) : correlation(models.map(\.groupEffects), dims)
-        return AbilityLaw(transform: transform, mode: mode, dims: dims, families: families, dimensions: models,
+        var law = AbilityLaw(transform: transform, mode: mode, dims: dims, families: families, dimensions: models,
                           residualCorrelation: residualCorr, familyCorrelation: familyCorr,
                           modelNames: rows.map { modelNames[$0] }, modelFamilies: fams,
                           modelRaw: raw.flatMap { $0 }, modelTheta: rows.flatMap { m in (0..<dims).map { theta[m * dims + $0] } },
                           skipped: skipped, fitPath: fitPath, fitLogLikelihood: fitLogLikelihood, fitModels: modelNames.count)
+        law.familySlopes = FamilySlopes(law: law)
+        return law
     }
 
     /// Pearson correlations between K series; identity where a series is constant or too short.
@@ -150,11 +157,12 @@ public struct AbilityLaw: Sendable {
         let x = transform.design(raw)
         let g = familyIndex(family)
         var out = AbilityPrediction(mean: [], estimationVariance: [], familyVariance: [], residualVariance: [], familySeen: g != nil)
-        for m in dimensions {
+        for (d, m) in dimensions.enumerated() {
             let p = m.prediction(x: x, group: mode == .none ? nil : g)
+            let slope = familySlopes?.variance(dimension: d, x1: x[1], family: g) ?? 0
             out.mean.append(p.mean)
             out.estimationVariance.append(p.estimationVariance)
-            out.familyVariance.append(mode == .none ? 0 : p.groupVariance)
+            out.familyVariance.append((mode == .none ? 0 : p.groupVariance) + slope)
             out.residualVariance.append(m.residualVariance)
         }
         return out

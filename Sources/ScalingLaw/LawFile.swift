@@ -129,7 +129,7 @@ extension AbilityLaw {
         }
         let dispersion = f.exists("/law/dispersion") ? try f.readDoubles("/law/dispersion") : nil
         let dispersionBenchmarks = dispersion == nil ? [] : try strings("/law/dispersion_benchmark", dispersion!.count)
-        return AbilityLaw(transform: CovariateTransform(set: set, center: center, scale: scale), mode: mode, dims: k,
+        var law = AbilityLaw(transform: CovariateTransform(set: set, center: center, scale: scale), mode: mode, dims: k,
                           families: families, dimensions: dims, residualCorrelation: residualCorrelation,
                           familyCorrelation: familyCorrelation, modelNames: names, modelFamilies: modelFamilies,
                           modelRaw: raw, modelTheta: theta, skipped: try f.intAttribute("skipped") ?? 0,
@@ -137,5 +137,7 @@ extension AbilityLaw {
                           fitLogLikelihood: try f.doubleAttribute("fit_loglik") ?? .nan,
                           fitModels: try f.intAttribute("fit_models") ?? 0, dispersion: dispersion,
                           dispersionBenchmarks: dispersionBenchmarks)
+        law.familySlopes = FamilySlopes(law: law)
+        return law
     }
 }

@@ -24,6 +24,8 @@ extension IRSL {
         @Option(help: "CSV: model,role[,fold].") var split: String
         @Option(help: "Covariates of the law: log FLOPs, or the translog of parameters and tokens.") var covariates: CovariateSet = .flops
         @Option(help: "Family intercepts.") var families: FamilyEffects = .random
+        @Option(help: "Family × benchmark offsets of the linear predictor (random effects) on top of the law: random or none.") var offsets: OffsetMode = .random
+        @Option(help: "Benchmarks to hide for the test models (comma-separated): their abilities come from the other benchmarks they took, and only these are forecast, next to a regression on the other benchmarks' scores.") var holdoutBenchmarks: String?
         @Option(help: "Central probability of the intervals.") var level = 0.9
         @Option(help: "Monte Carlo draws per test model.") var draws = 2000
         @OptionGroup(title: "Calibration (floors are used whenever the file has them)") var calibration: CalibrationOptions
@@ -31,7 +33,6 @@ extension IRSL {
 
         func validate() throws {
             try LawCLI.checkLevel(level)
-            _ = try calibration.singleDimension()
             guard draws >= 100 else { throw ValidationError("--draws: expected at least 100, got \(draws)") }
         }
 
@@ -40,16 +41,21 @@ extension IRSL {
             let folds = try SplitFile.read(split, modelNames: info.modelNames)
             var options = BacktestOptions()
             options.calibration = calibration.apply(to: FitOptions())
-            options.dims = options.calibration.dims
+            if let list = calibration.dims?.values {
+                if list.count == 1 { options.dims = list[0] } else { options.dimsCandidates = list }
+            }
+            options.holdoutBenchmarks = holdoutBenchmarks?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
             options.maxIterations = options.calibration.maxIterations
             options.response = calibration.response?.model
             options.covariates = covariates
             options.families = families
+            options.offsets = offsets == .random
             options.forecast.level = level
             options.forecast.draws = draws
-            let dims = options.dims
             let start = Date()
-            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); K = \(dims), \(covariates.rawValue) law, \(families.rawValue) family effects")
+            let k = options.dims.map { "K = \($0)" } ?? "K from \(options.dimsCandidates.map(String.init).joined(separator: ",")) by nested cross-validation"
+            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); \(k), \(covariates.rawValue) law, \(families.rawValue) family effects, \(offsets.rawValue) family × benchmark offsets"
+                  + (options.holdoutBenchmarks.isEmpty ? "" : "; hidden for the test models: " + options.holdoutBenchmarks.joined(separator: ", ")))
             let result = try ScalingLaw.Backtest.run(responsePath: responses, folds: folds, options: options) { line in
                 if folds.count <= 3 { print("  " + line) }
                 fflush(stdout)
@@ -69,10 +75,14 @@ extension IRSL {
     }
 }
 
+/// `--offsets`: family × benchmark offsets as random effects, or none.
+enum OffsetMode: String, CaseIterable, ExpressibleByArgument { case random, none }
+
 /// The side-by-side tables of `irsl backtest`.
 enum BacktestTables {
     static func lines(_ r: BacktestResult, level: Double) -> [String] {
-        let methods: [(String, [ForecastRecord])] = [("law", r.law), ("FLOPs only", r.flopsOnly), ("family + FLOPs", r.familyFlops)]
+        var methods: [(String, [ForecastRecord])] = [("law", r.law), ("FLOPs only", r.flopsOnly), ("family + FLOPs", r.familyFlops)]
+        if !r.regression.isEmpty { methods.append(("regression", r.regression)) }
         var benchmarks: [String] = []
         for rec in r.law where !benchmarks.contains(rec.benchmark) { benchmarks.append(rec.benchmark) }
         let groups: [(String, (ForecastRecord) -> Bool)] = benchmarks.map { b in (b, { $0.benchmark == b }) } + [("overall", { _ in true })]
