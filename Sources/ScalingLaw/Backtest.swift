@@ -46,6 +46,12 @@ public struct BacktestResult: Sendable {
     public var dims: [Int] = []
 }
 
+/// Which models train and which are forecast: folds (a split file's), or a named protocol.
+public enum BacktestSplit: Sendable {
+    case folds([SplitFold])
+    case named(BacktestProtocol, testFamilies: [[String]]?)
+}
+
 /// Out-of-sample evaluation: calibrate on the training rows only, fit the
 /// law and the offsets on them, forecast every test model from its
 /// covariates and family alone (or, with hidden benchmarks, also from its
@@ -60,9 +66,17 @@ public struct BacktestResult: Sendable {
 /// evaluation-sized files. Test rows are read only to score forecasts and,
 /// with hidden benchmarks, for their responses on the visible ones.
 public enum Backtest {
-    public static func run(responsePath: String, folds: [SplitFold], options: BacktestOptions,
+    public static func run(responsePath: String, split: BacktestSplit, options: BacktestOptions,
                            progress: (String) -> Void = { _ in }) throws -> BacktestResult {
         let data = try BacktestData(path: responsePath, response: options.response)
+        let folds: [SplitFold]
+        switch split {
+        case .folds(let given): folds = given
+        case .named(let named, let families):
+            let answered = data.covariates.indices.map { m in data.observedItems(m).filter { !$0.isEmpty }.count }
+            folds = try named.folds(covariates: data.covariates, responses: answered, benchmarks: data.benchmarkCount, testFamilies: families)
+            progress("\(named.rawValue): \(folds.count) fold(s), \(Set(folds.flatMap(\.test)).count) test models")
+        }
         let hidden = try Set(options.holdoutBenchmarks.map { name -> Int in
             guard let b = data.benchmarkNames.firstIndex(of: name) else {
                 throw LawError("--holdout-benchmarks: \(responsePath) has no benchmark \"\(name)\" (it has \(data.benchmarkNames.joined(separator: ", ")))")

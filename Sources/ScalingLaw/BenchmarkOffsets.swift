@@ -139,6 +139,56 @@ public struct BenchmarkOffsets: Sendable {
     }
 }
 
+extension BenchmarkOffsets {
+    /// The working shifts of a fit's models from its response file (read
+    /// block by block, `CalibratedItems.forEachFitRow`), [models × B] in the
+    /// fit's model order; NaN for models the file does not hold.
+    public static func shifts(bank: CalibratedItems, responseFile path: String, modelNames: [String], theta: [Double]) throws -> [Double] {
+        let k = bank.dims, bCount = bank.benchmarkCount
+        var out = [Double](repeating: .nan, count: modelNames.count * bCount)
+        try bank.forEachFitRow(responseFile: path, modelNames: modelNames) { m, row, _ in
+            let s = shifts(bank: bank, responses: row, theta: Array(theta[(m * k)..<((m + 1) * k)]))
+            for b in 0..<bCount { out[m * bCount + b] = s[b] }
+        }
+        return out
+    }
+
+    /// The offsets datasets of a law file: `/offsets/benchmark` [B],
+    /// `/offsets/family` [F], `/offsets/effect` and `/offsets/effect_variance`
+    /// [F, B], and [B] each of `intercept`, `intercept_variance`,
+    /// `family_variance`, `residual_variance`.
+    func write(to f: H5File) throws {
+        let fCount = families.count, bCount = benchmarks.count
+        try f.write("/offsets/benchmark", strings: benchmarks)
+        try f.write("/offsets/family", strings: families)
+        try f.write("/offsets/effect", doubles: effect, shape: [fCount, bCount])
+        try f.write("/offsets/effect_variance", doubles: effectVariance, shape: [fCount, bCount])
+        try f.write("/offsets/intercept", doubles: intercept)
+        try f.write("/offsets/intercept_variance", doubles: interceptVariance)
+        try f.write("/offsets/family_variance", doubles: familyVariance)
+        try f.write("/offsets/residual_variance", doubles: residualVariance)
+    }
+
+    /// Reads what `write(to:)` wrote, checking every shape; nil when the law has no offsets.
+    static func read(_ f: H5File, path: String) throws -> BenchmarkOffsets? {
+        guard f.exists("/offsets/benchmark") else { return nil }
+        let benchmarks = try f.readStrings("/offsets/benchmark"), families = try f.readStrings("/offsets/family")
+        func doubles(_ field: String, _ count: Int) throws -> [Double] {
+            guard f.exists(field) else { throw StoreError(file: path, field: field, message: "missing (the law has /offsets/benchmark)") }
+            let v = try f.readDoubles(field)
+            guard v.count == count else { throw StoreError(file: path, field: field, message: "expected \(count) values, found \(v.count)") }
+            return v
+        }
+        let b = benchmarks.count, fb = families.count * b
+        return BenchmarkOffsets(benchmarks: benchmarks, families: families,
+                                intercept: try doubles("/offsets/intercept", b), effect: try doubles("/offsets/effect", fb),
+                                effectVariance: try doubles("/offsets/effect_variance", fb),
+                                interceptVariance: try doubles("/offsets/intercept_variance", b),
+                                familyVariance: try doubles("/offsets/family_variance", b),
+                                residualVariance: try doubles("/offsets/residual_variance", b))
+    }
+}
+
 extension CalibratedItems {
     /// Mean of P_j(η_j + shift) over `items`, η_j = a_j·θ + d_j given in `eta`,
     /// and its derivative in the shift.

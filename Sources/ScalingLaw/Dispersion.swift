@@ -54,6 +54,20 @@ extension CalibratedItems {
     /// of the fit's models (matched by name) and its items (matched by id),
     /// read block by block, at the fit's abilities.
     public func estimateDispersion(responseFile path: String, modelNames: [String], theta: [Double]) throws -> [Double] {
+        var acc = DispersionAccumulator(bank: self)
+        let k = dims
+        try forEachFitRow(responseFile: path, modelNames: modelNames) { m, row, trials in
+            acc.add(responses: row, trials: trials, theta: Array(theta[(m * k)..<((m + 1) * k)]))
+        }
+        return acc.dispersion()
+    }
+
+    /// Calls `body` with every row of the response file that belongs to one
+    /// of the fit's models (matched by name), as (fit model index, the row's
+    /// responses in the fit's item order, its trials when the likelihood
+    /// needs them), reading the file block by block.
+    public func forEachFitRow(responseFile path: String, modelNames: [String],
+                              _ body: (Int, [Float], [Float]?) throws -> Void) throws {
         let info = try ResponseFileInfo.read(path)
         var column: [String: Int] = [:]
         for (j, id) in info.itemIDs.enumerated() where column[id] == nil { column[id] = j }
@@ -67,16 +81,14 @@ extension CalibratedItems {
         for (m, name) in modelNames.enumerated() where fitRow[name] == nil { fitRow[name] = m }
         let reader = try ResponseRows(path: path, info: info, trials: info.hasTrials)
         defer { reader.close() }
-        let n = info.items, k = dims
-        var acc = DispersionAccumulator(bank: self)
+        let n = info.items
         try reader.forEachBlock { block, y, t in
             for r in 0..<block.count {
                 guard let m = fitRow[info.modelNames[block.lowerBound + r]] else { continue }
                 let row = map.map { y[r * n + $0] }
                 let trials: [Float]? = response.needsTrials ? t.map { t in map.map { Float(t[r * n + $0]) } } : nil
-                acc.add(responses: row, trials: trials, theta: Array(theta[(m * k)..<((m + 1) * k)]))
+                try body(m, row, trials)
             }
         }
-        return acc.dispersion()
     }
 }

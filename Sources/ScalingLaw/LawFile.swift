@@ -43,6 +43,7 @@ extension AbilityLaw {
                 try f.write("/law/dispersion", doubles: dispersion)
                 try f.write("/law/dispersion_benchmark", strings: dispersionBenchmarks)
             }
+            try offsets?.write(to: f)
             try f.setAttribute("covariates", transform.kind.rawValue)
             try f.setAttribute("families", mode.rawValue)
             try f.setAttribute("dims", k)
@@ -71,6 +72,14 @@ extension AbilityLaw {
             w.row([dim, "residual_sd", CSVWriter.number(m.residualVariance.squareRoot()), ""])
             for (j, name) in families.enumerated() {
                 w.row([dim, "family:" + name, CSVWriter.number(m.groupEffects[j]), CSVWriter.number(m.groupEffectSE(j))])
+            }
+        }
+        if let o = offsets {
+            for (f, family) in o.families.enumerated() {
+                for (b, benchmark) in o.benchmarks.enumerated() where o.effect[f * o.benchmarks.count + b].isFinite {
+                    w.row(["", "offset:\(family):\(benchmark)", CSVWriter.number(o.effect[f * o.benchmarks.count + b]),
+                           CSVWriter.number(o.effectVariance[f * o.benchmarks.count + b].squareRoot())])
+                }
             }
         }
         for (b, psi) in (dispersion ?? []).enumerated() {
@@ -138,6 +147,7 @@ extension AbilityLaw {
                           fitModels: try f.intAttribute("fit_models") ?? 0, dispersion: dispersion,
                           dispersionBenchmarks: dispersionBenchmarks)
         law.familySlopes = FamilySlopes(law: law)
+        law.offsets = try BenchmarkOffsets.read(f, path: path)
         return law
     }
 }

@@ -58,3 +58,8 @@ struct PositiveIntegers: Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// `--offsets` of `law` and `backtest`: family × benchmark offsets as random effects, or none.
+enum OffsetMode: String, CaseIterable, ExpressibleByArgument { case random, none }
+
+extension BacktestProtocol: ExpressibleByArgument {}

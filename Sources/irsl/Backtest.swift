@@ -21,7 +21,9 @@ extension IRSL {
             """)
 
         @Argument(help: "Response file (docs/format.md) with /models/family and covariates.") var responses: String
-        @Option(help: "CSV: model,role[,fold].") var split: String
+        @Option(help: "CSV: model,role[,fold].") var split: String?
+        @Option(help: "A named split instead of --split: largest-per-family or leave-family-out (docs/scaling-law.md).") var `protocol`: BacktestProtocol?
+        @Option(help: "With --protocol: the test families, comma-separated; for leave-family-out each entry is one fold and may join families with + (default: every family with enough models).") var testFamilies: String?
         @Option(help: "Covariates of the law: log FLOPs, or the translog of parameters and tokens.") var covariates: CovariateSet = .flops
         @Option(help: "Family intercepts.") var families: FamilyEffects = .random
         @Option(help: "Family × benchmark offsets of the linear predictor (random effects) on top of the law: random or none.") var offsets: OffsetMode = .random
@@ -32,13 +34,24 @@ extension IRSL {
         @Option(name: .shortAndLong, help: "Forecasts CSV to write.") var output: String
 
         func validate() throws {
+            guard (split == nil) != (`protocol` == nil) else { throw ValidationError("give exactly one of --split SPLIT.csv and --protocol NAME") }
+            if testFamilies != nil && `protocol` == nil { throw ValidationError("--test-families needs --protocol") }
             try LawCLI.checkLevel(level)
             guard draws >= 100 else { throw ValidationError("--draws: expected at least 100, got \(draws)") }
         }
 
         func run() throws {
             let info = try ResponseFileInfo.read(responses)
-            let folds = try SplitFile.read(split, modelNames: info.modelNames)
+            let splitting: BacktestSplit
+            let source: String
+            if let split {
+                splitting = .folds(try SplitFile.read(split, modelNames: info.modelNames))
+                source = split
+            } else {
+                let groups = testFamilies.map { $0.split(separator: ",").map { $0.split(separator: "+").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+                splitting = .named(`protocol`!, testFamilies: groups)
+                source = "--protocol \(`protocol`!.rawValue)"
+            }
             var options = BacktestOptions()
             options.calibration = calibration.apply(to: FitOptions())
             if let list = calibration.dims?.values {
@@ -54,10 +67,10 @@ extension IRSL {
             options.forecast.draws = draws
             let start = Date()
             let k = options.dims.map { "K = \($0)" } ?? "K from \(options.dimsCandidates.map(String.init).joined(separator: ",")) by nested cross-validation"
-            print("irsl backtest: \(responses), \(folds.count) fold(s) from \(split); \(k), \(covariates.rawValue) law, \(families.rawValue) family effects, \(offsets.rawValue) family × benchmark offsets"
+            print("irsl backtest: \(responses), split from \(source); \(k), \(covariates.rawValue) law, \(families.rawValue) family effects, \(offsets.rawValue) family × benchmark offsets"
                   + (options.holdoutBenchmarks.isEmpty ? "" : "; hidden for the test models: " + options.holdoutBenchmarks.joined(separator: ", ")))
-            let result = try ScalingLaw.Backtest.run(responsePath: responses, folds: folds, options: options) { line in
-                if folds.count <= 3 { print("  " + line) }
+            let result = try ScalingLaw.Backtest.run(responsePath: responses, split: splitting, options: options) { line in
+                print("  " + line)
                 fflush(stdout)
             }
             guard !result.law.isEmpty else {
@@ -74,9 +87,6 @@ extension IRSL {
         }
     }
 }
-
-/// `--offsets`: family × benchmark offsets as random effects, or none.
-enum OffsetMode: String, CaseIterable, ExpressibleByArgument { case random, none }
 
 /// The side-by-side tables of `irsl backtest`.
 enum BacktestTables {

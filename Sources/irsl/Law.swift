@@ -25,6 +25,7 @@ extension IRSL {
         @Option(help: "Family intercepts.") var families: FamilyEffects = .random
         @Option(help: "CSV of covariates: name,family,params,tokens,flops.") var models: String?
         @Option(help: "Response file the fit was made from (default: the one the fit records, @input).") var input: String?
+        @Option(help: "Family × benchmark offsets of the linear predictor (random effects, from the fit's responses): random or none.") var offsets: OffsetMode = .random
 
         func run() throws {
             let result = try FitResult.read(fit)
@@ -46,10 +47,27 @@ extension IRSL {
                     noise = "response noise: the \(result.attributes.response) variance (no response file to estimate a dispersion; give --input)"
                 }
             }
+            var offsetLine = "family × benchmark offsets: none"
+            if offsets == .random {
+                if let path = LawCLI.responseFile(result: result, input: input) {
+                    let bank = try CalibratedItems(fit: result)
+                    let shifts = try BenchmarkOffsets.shifts(bank: bank, responseFile: path, modelNames: result.modelNames, theta: result.theta)
+                    var byName: [String: String] = [:]
+                    for c in covariateList where byName[c.name] == nil { byName[c.name] = c.lawFamily }
+                    let families = result.modelNames.map { byName[$0] ?? "<\($0)>" }
+                    law.offsets = try BenchmarkOffsets.fit(shifts: shifts, modelFamilies: families, benchmarks: bank.benchmarkNames,
+                                                           abilityDims: result.dims)
+                    let spread = law.offsets!.familyVariance.map { String(format: "%.2f", $0.squareRoot()) }.joined(separator: ", ")
+                    offsetLine = "family × benchmark offsets (random, REML): spread sd per benchmark \(spread)"
+                } else {
+                    offsetLine = "family × benchmark offsets: none (no response file; give --input)"
+                }
+            }
             try law.write(to: output, command: CommandLine.arguments.joined(separator: " "), version: IRSL.version)
             print("irsl law: \(result.modelNames.count) models of \(fit), covariates from \(source)")
             for line in law.summaryLines() { print("  " + line) }
             print("  " + noise)
+            print("  " + offsetLine)
             print("wrote \(output) (+ \(AbilityLaw.csvPath(for: output)))")
         }
     }
@@ -66,6 +84,7 @@ enum LawCLI {
     /// Covariates from --models, --input or the fit's recorded input, and a description of the source.
     static func covariates(fit: String, result: FitResult, models: String?, input: String?) throws -> (String, [ModelCovariates]) {
         if let models { return (models, try CovariateSource.csv(models)) }
+        if input == nil, let recorded = result.modelCovariates { return ("\(fit) (/models/*)", recorded) }
         guard let path = responseFile(result: result, input: input) else {
             throw StoreError(file: fit, field: "@input",
                              message: "\(result.attributes.inputProblem); give --input RESPONSES.h5 or --models FILE.csv")

@@ -91,16 +91,32 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
         let law = path("rec-law.h5")
         let r = try Launcher.irsl(["law", fit, "--output", law])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stdout.contains("covariates from \(result.attributes.input!)"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("covariates from \(fit) (/models/*)"), r.stdout)
+        // The offsets come from the recorded input's responses.
+        XCTAssertTrue(r.stdout.contains("family × benchmark offsets (random, REML)"), r.stdout)
+        let stored = try H5File(law, mode: .readOnly)
+        defer { stored.close() }
+        XCTAssertEqual(try stored.readStrings("/offsets/benchmark"), try CalibratedItems(fit: result).benchmarkNames)
     }
 
     func testLawNeedsCovariates() throws {
         let (data, fit) = try simulateAndFit("c", ["--models", "100", "--items", "50", "--seed", "3"])
         try FileManager.default.removeItem(atPath: data)
         let law = path("law.h5")
+        // The fit carries its models' covariates, so the law needs no response
+        // file; what needs the responses (offsets, dispersion) says to give --input.
         let r = try Launcher.irsl(["law", fit, "--output", law])
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("@input") && r.stderr.contains("does not exist here") && r.stderr.contains("--input"), r.stderr)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("offsets: none (no response file; give --input)"), r.stdout)
+        let noOffsets = try H5File(law, mode: .readOnly)
+        XCTAssertFalse(noOffsets.exists("/offsets/benchmark"))
+        noOffsets.close()
+        try FileManager.default.removeItem(atPath: law)
+        try FileManager.default.removeItem(atPath: law + ".csv")
+        // --input naming a file that is not there is an error naming it.
+        let missing = try Launcher.irsl(["law", fit, "--output", law, "--input", data])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains(data), missing.stderr)
         let csv = try write("cov.csv", "name,family,flops\nfamily0-model0,family0,1e22\nfamily1-model1,family1,many\n")
         let r2 = try Launcher.irsl(["law", fit, "--output", law, "--models", csv])
         XCTAssertNotEqual(r2.status, 0)
