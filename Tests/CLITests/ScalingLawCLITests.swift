@@ -12,7 +12,8 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
     func testLawAndForecastOnSimulatedData() throws {
         let (_, fit) = try simulateAndFit("sim", ["--models", "240", "--items", "120", "--benchmarks", "3", "--families", "8", "--seed", "4"])
         let law = path("law.h5")
-        let r = try irsl(["law", fit, "--output", law])
+        // Without offsets, so the point forecasts can be recomputed from the law's coefficients alone.
+        let r = try irsl(["law", fit, "--output", law, "--offsets", "none"])
         XCTAssertTrue(r.stdout.contains("per doubling of compute") && r.stdout.contains("family spread sd"), r.stdout)
         XCTAssertTrue(r.stdout.contains("fitted on 240 models in 8 families"), r.stdout)
         let twin = try CSVRows(path: law + ".csv")
@@ -160,6 +161,43 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
         XCTAssertEqual(law.coverage, 0.9, accuracy: tolerance, "coverage over \(testModels) held-out models")
         XCTAssertLessThan(law.mae, flops.mae, "the law uses the families; FLOPs only does not")
         XCTAssertLessThan(law.mae, family.mae * 1.05, "on one-dimensional simulated data the law is at least as good as family + FLOPs")
+    }
+
+    /// The default backtest (K by nested cross-validation, offsets) never
+    /// reads a test model's responses before scoring it: the same file with
+    /// every test response replaced by 1 − y gives the same forecasts, only
+    /// the observed scores change.
+    func testBacktestNeverReadsTestResponses() throws {
+        let data = path("poison.h5")
+        try irsl(["simulate", "--output", data, "--models", "240", "--items", "40", "--benchmarks", "2",
+                  "--families", "12", "--seed", "21"])
+        let info = try ResponseFileInfo.read(data)
+        let test = Set(info.modelNames.indices.filter { $0 % 12 < 3 && $0 >= 12 })
+        var split = "model,role\n"
+        for (m, name) in info.modelNames.enumerated() { split += "\(name),\(test.contains(m) ? "test" : "train")\n" }
+        let splitPath = try write("poison-split.csv", split)
+        let poisoned = path("poisoned.h5")
+        try FileManager.default.copyItem(atPath: data, toPath: poisoned)
+        let file = try H5File(poisoned, mode: .readWrite)
+        var row = [Float](repeating: 0, count: info.items)
+        for m in test {
+            try row.withUnsafeMutableBufferPointer { try file.readRows("/responses", rowStart: m, rowCount: 1, into: $0) }
+            for j in row.indices where !row[j].isNaN { row[j] = 1 - row[j] }
+            try row.withUnsafeBufferPointer { try file.writeRows("/responses", rowStart: m, rowCount: 1, floats: $0) }
+        }
+        file.close()
+        var tables: [CSVRows] = []
+        for input in [data, poisoned] {
+            let out = path("poison-\(tables.count).csv")
+            let r = try irsl(["backtest", input, "--split", splitPath, "--output", out, "--draws", "200"])
+            XCTAssertTrue(r.stdout.contains("by nested cross-validation on the training models"), r.stdout)
+            tables.append(try CSVRows(path: out))
+        }
+        XCTAssertEqual(tables[0].rows.count, test.count * 2)
+        for column in ["predicted", "lower", "upper", "family_flops", "flops_only"] {
+            XCTAssertEqual(tables[0].numbers(column), tables[1].numbers(column), column)
+        }
+        XCTAssertNotEqual(tables[0].numbers("observed"), tables[1].numbers("observed"))
     }
 
     /// pass@k of binomial data: for k ≤ n the calibrated prediction agrees

@@ -95,6 +95,12 @@ struct MethodAccuracy {
         coverage = Double((0..<count).filter { observed[$0] >= lower[$0] && observed[$0] <= upper[$0] }.count) / Double(count)
     }
 
+    /// The baseline whose columns are `<prefix>`, `<prefix>_lower`, `<prefix>_upper`.
+    init(_ csv: CSVRows, prefix: String) {
+        self.init(observed: csv.numbers("observed"), predicted: csv.numbers(prefix),
+                  lower: csv.numbers(prefix + "_lower"), upper: csv.numbers(prefix + "_upper"))
+    }
+
     /// The three methods of a backtest CSV: law, FLOPs only, family + FLOPs.
     static func all(_ csv: CSVRows, rows keep: [Int]? = nil) -> (law: MethodAccuracy, flops: MethodAccuracy, family: MethodAccuracy) {
         let idx = keep ?? Array(csv.rows.indices)
