@@ -30,8 +30,7 @@ struct AbilityUpdate {
             for c in 0..<k { h[c * k + c] = 1 / v[c] }
             for e in evidence where e.y.isFinite {
                 let j = e.item, b = bank.benchmarkOfItem[j]
-                var eta = bank.d[j] + shifts[b]
-                for c in 0..<k { eta += bank.a[j * k + c] * theta[c] }
+                let eta = bank.linearPredictor(j, theta: theta) + shifts[b]
                 var (score, fisher) = bank.response.scoreAndFisher(y: e.y, trials: e.trials, eta: eta, floor: bank.g[j], phi: bank.phi[b])
                 if !bank.response.hasPrecision, let psi = bank.dispersion?[b], psi > 0 { score /= psi; fisher /= psi }
                 for r in 0..<k {

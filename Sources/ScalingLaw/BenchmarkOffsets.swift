@@ -208,11 +208,7 @@ extension CalibratedItems {
     /// 0.5 % inside the reachable range (mean floor, 1), and the shift is
     /// clamped to ± `BenchmarkOffsets.maxShift`.
     public func scoreShift(items: [Int], theta: [Double], score: Double) -> Double {
-        let eta = items.map { j -> Double in
-            var e = d[j]
-            for c in 0..<dims { e += a[j * dims + c] * theta[c] }
-            return e
-        }
+        let eta = items.map { linearPredictor($0, theta: theta) }
         let floor = items.reduce(0.0) { $0 + g[$1] } / Double(items.count)
         let margin = 0.005 * (1 - floor)
         let target = min(max(score, floor + margin), 1 - margin)

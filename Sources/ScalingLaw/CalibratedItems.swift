@@ -14,12 +14,19 @@ extension CalibratedItems {
                   phi: response.hasPrecision ? items.phi : [], response: response)
     }
 
-    /// P_j(θ) for `theta` [K].
+    /// η_j = a_j·θ + d_j for `theta` [K].
     @inlinable
-    public func probability(_ j: Int, theta: [Double]) -> Double {
+    public func linearPredictor(_ j: Int, theta: [Double]) -> Double {
         var eta = d[j]
         for c in 0..<dims { eta += a[j * dims + c] * theta[c] }
-        return ItemResponse(eta: eta, floor: g[j]).p
+        return eta
+    }
+
+    /// P_j(θ) for `theta` [K], with the linear predictor moved by `shift`
+    /// (a family × benchmark offset, `BenchmarkOffsets`).
+    @inlinable
+    public func probability(_ j: Int, theta: [Double], shift: Double = 0) -> Double {
+        ItemResponse(eta: linearPredictor(j, theta: theta) + shift, floor: g[j]).p
     }
 
     /// Variance of one response around its mean P under the likelihood:

@@ -29,7 +29,8 @@ public struct FamilySlopes: Sendable {
     /// residuals are recomputed, so a law read back from its file gets the same values).
     public init(law: AbilityLaw) {
         let k = law.dims, r = law.transform.kind.rawCount, n = law.modelNames.count
-        let x1 = (0..<n).map { law.transform.design(Array(law.modelRaw[($0 * r)..<(($0 + 1) * r)]))[1] }
+        let designs = (0..<n).map { law.transform.design(Array(law.modelRaw[($0 * r)..<(($0 + 1) * r)])) }
+        let x1 = designs.map { $0[1] }
         let group = law.modelFamilies.map { law.familyIndex($0) }
         var sums = [Double](repeating: 0, count: law.families.count), counts = sums
         for i in 0..<n { if let g = group[i] { sums[g] += x1[i]; counts[g] += 1 } }
@@ -41,14 +42,14 @@ public struct FamilySlopes: Sendable {
             for i in 0..<n { if let g = group[i] { members[g].append(i) } }
             var total = 0.0, used = 0
             for (g, rows) in members.enumerated() where rows.count >= 3 {
-                var sxx = 0.0, sxr = 0.0, rMean = 0.0
+                var sxx = 0.0, sxr = 0.0
                 let residual = rows.map { i -> Double in
-                    let x = law.transform.design(Array(law.modelRaw[(i * r)..<((i + 1) * r)]))
+                    let x = designs[i]
                     var f = law.mode == .none ? 0 : m.groupEffects[g]
                     for c in 0..<m.p { f += x[c] * m.coefficients[c] }
                     return law.modelTheta[i * k + d] - f
                 }
-                rMean = residual.reduce(0, +) / Double(rows.count)
+                let rMean = residual.reduce(0, +) / Double(rows.count)
                 for (i, row) in rows.enumerated() {
                     let dx = x1[row] - center[g]
                     sxx += dx * dx; sxr += dx * (residual[i] - rMean)

@@ -92,14 +92,6 @@ public struct Forecaster {
         return (mean, variance, offsets.residualVariance[o])
     }
 
-    /// P_j at θ with the linear predictor shifted by `shift`.
-    @inline(__always)
-    func probability(_ j: Int, theta: [Double], shift: Double) -> Double {
-        var eta = bank.d[j] + shift
-        for c in 0..<bank.dims { eta += bank.a[j * bank.dims + c] * theta[c] }
-        return ItemResponse(eta: eta, floor: bank.g[j]).p
-    }
-
     /// Forecast for one model.
     /// - Parameters:
     ///   - raw: log10 covariates (`ModelCovariates.raw(law.transform.set)`).
@@ -131,7 +123,7 @@ public struct Forecaster {
         var predicted = [Double](repeating: 0, count: sets.count)
         for b in benchmarks {
             let shift = offsets[b]?.mean ?? 0
-            predicted[b] = sets[b].reduce(0.0) { $0 + probability($1, theta: ability.mean, shift: shift) } / Double(sets[b].count)
+            predicted[b] = sets[b].reduce(0.0) { $0 + bank.probability($1, theta: ability.mean, shift: shift) } / Double(sets[b].count)
         }
 
         // Monte Carlo predictive distribution.
@@ -158,7 +150,7 @@ public struct Forecaster {
                 if let o = offsets[b] {
                     // 5. the family's offset on this benchmark and the model's own scatter around it.
                     let shift = o.mean + o.variance.squareRoot() * rng.normal() + o.scatter.squareRoot() * rng.normal()
-                    let score = sets[b].reduce(0.0) { $0 + probability($1, theta: theta, shift: shift) } / n
+                    let score = sets[b].reduce(0.0) { $0 + bank.probability($1, theta: theta, shift: shift) } / n
                     draws[b].append(score)
                     continue
                 }

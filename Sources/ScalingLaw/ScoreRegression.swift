@@ -29,11 +29,9 @@ final class ScoreRegression {
         if cache[key] == nil { cache[key] = fit(target: target, inputs: inputs) }
         guard let model = cache[key] ?? nil else { return nil }
         let x = [1.0] + inputs.map { visible[$0] }
-        let p = x.count
         let mean = zip(x, model.coefficients).reduce(0) { $0 + $1.0 * $1.1 }
         let leverage = DenseAlgebra.quadraticForm(x, model.inverse, x)
         let half = normalQuantile(0.5 + level / 2) * model.sd * (1 + max(leverage, 0)).squareRoot()
-        _ = p
         return (min(max(mean, 0), 1), max(mean - half, 0), min(mean + half, 1))
     }
 
