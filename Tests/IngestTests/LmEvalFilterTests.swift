@@ -38,6 +38,10 @@ final class LmEvalFilterTests: IngestTestCase {
                          filter: "flexible-extract").run()
         XCTAssertEqual(try rowMean(flexible), try LmEvalFilterTests.aggregate(results, task: "gsm8k", key: "exact_match,flexible-extract"), accuracy: 1e-9)
         XCTAssertNotEqual(try rowMean(strict), try rowMean(flexible))
+        // Without --model the model is the renamed results file's model_name (gsm8k-phi-3-mini_<timestamp>.json).
+        let named = path("named.h5")
+        try LmEvalIngest(paths: [dir], output: named).run()
+        XCTAssertEqual(try ResponseFileInfo.read(named).modelNames, ["microsoft/Phi-3-mini-4k-instruct"])
     }
 
     /// The complete KT files (--limit 10 winogrande, all 154 math docs): each model's mean = its results file.
@@ -47,6 +51,7 @@ final class LmEvalFilterTests: IngestTestCase {
             ("gpt-4o", "2024-12-23T14-29-31.806745", "winogrande", "exact_match,get-answer"),
             ("LGAI-EXAONE__EXAONE-3.0-7.8B-Instruct", "2024-12-23T14-45-44.695233", "winogrande", "exact_match,get-answer"),
             ("upstage__SOLAR-10.7B-Instruct-v1.0", "2024-12-23T15-04-32.131238", "winogrande", "exact_match,get-answer"),
+            ("upstage__SOLAR-10.7B-Instruct-v1.0", "2024-12-23T14-36-36.300029", "winogrande", "exact_match,get-answer"),
             ("upstage__SOLAR-10.7B-Instruct-v1.0", "2024-11-14T16-01-56.818889", "leaderboard_math_num_theory_hard", "exact_match,none"),
         ]
         for (k, (model, stamp, task, key)) in cases.enumerated() {
