@@ -149,7 +149,8 @@ public struct LmEvalIngest {
             for file in run.files {
                 var parser = HarnessRecordParser(task: file.task)
                 do {
-                    try JSONLinesReader(path: file.path).forEachLine { _, line in
+                    // A small buffer (grown for a longer line): only the first record is wanted.
+                    try JSONLinesReader(path: file.path, bufferSize: 1 << 16).forEachLine { _, line in
                         guard !JSONLinesReader.isBlank(line), let record = try? parser.parse(line) else { return }
                         if let filter, let logged = record.filter, logged != filter { return }
                         throw FirstRecord(repeats: scoring.trials(record) > 1)
