@@ -66,7 +66,7 @@ test-unit: deps
 bench: build
 	@bash bench/run.sh
 
-## bench-ingest: irsl ingest lm-eval throughput on a generated ~1 GB harness corpus, one core.
+## bench-ingest: ingest throughput, one core: lm-eval on a ~1 GB harness corpus, then Inspect .eval and HELM on >= 500 MB corpora (CPU and wall MB/s, peak RSS).
 bench-ingest: build
 	@bash bench/ingest.sh
 

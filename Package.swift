@@ -45,8 +45,8 @@ let package = Package(
         // The distributed joint-MLE fit loop.
         .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
         // Evaluation exports (lm-evaluation-harness JSONL, Inspect AI logs, HELM, OpenCompass, leaderboard CSV) → response files.
-        .target(name: "Ingest", dependencies: ["Store", .product(name: "CSV", package: "CSV.swift"),
-                                               .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fast),
+        // CSV tables are read through Store's CSVTable (the one CSV reader), so Ingest does not link CSV.swift itself.
+        .target(name: "Ingest", dependencies: ["Store", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fast),
         // Item selection, scoring new models, adaptive testing, item diagnostics.
         .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
         // Scaling laws on the abilities: fits, forecasts, backtests.

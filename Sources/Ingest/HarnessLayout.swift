@@ -37,9 +37,12 @@ public struct HarnessModelRun: Equatable {
 /// * one model directory (holding samples files itself), or
 /// * a single samples file (the model is then named with `--model`).
 ///
-/// The model name is the directory name with `__` turned back into `/`
-/// (`EleutherAI/pythia-14m`), the model id the harness was given; `--model`
-/// overrides it for a single model directory or file. When a model has
+/// The model name is the `model_name` of the run's results file beside the
+/// samples (same timestamp), else the directory name with `__` turned back
+/// into `/` (`EleutherAI/pythia-14m`): the model id the harness was given.
+/// The results file matters when one directory holds several models' runs
+/// (copied together, told apart only by timestamp). `--model` overrides
+/// both for a single model directory or file. When a model has
 /// several files for one task (re-runs), the newest timestamp is used and a
 /// note says so. Files not named `samples_*.jsonl` (the `results_*.json`
 /// summaries) are ignored.
@@ -71,6 +74,7 @@ public enum HarnessLayout {
                                 tasks: GlobList? = nil) throws -> (runs: [HarnessModelRun], notes: [String]) {
         var order: [String] = []
         var filesByModel: [String: [HarnessTaskFile]] = [:]
+        var discoveryNotes: [String] = []
         func add(_ model: String, _ files: [HarnessTaskFile]) {
             if filesByModel[model] == nil { order.append(model) }
             filesByModel[model, default: []] += files
@@ -93,7 +97,9 @@ public enum HarnessLayout {
             }
             let own = try samplesFiles(in: path)
             if !own.isEmpty {
-                add(model ?? modelName(fromDirectory: directoryName(path)), own)
+                for (name, files) in try models(of: own, in: path, named: model, fallback: directoryName(path), notes: &discoveryNotes) {
+                    add(name, files)
+                }
                 continue
             }
             var found = 0
@@ -108,7 +114,9 @@ public enum HarnessLayout {
                 if let model, found > 1 {
                     throw IngestError(file: path, message: "--model \(model) names one model, but this directory holds several model directories")
                 }
-                add(model ?? modelName(fromDirectory: entry), files)
+                for (name, files) in try models(of: files, in: sub, named: model, fallback: entry, notes: &discoveryNotes) {
+                    add(name, files)
+                }
             }
             guard found > 0 else {
                 throw IngestError(file: path, message: "no samples_<task>_<timestamp>.jsonl files here or in its sub-directories "
@@ -117,7 +125,7 @@ public enum HarnessLayout {
         }
 
         var runs: [HarnessModelRun] = []
-        var notes: [String] = []
+        var notes = discoveryNotes
         for model in order {
             var byTask: [String: [HarnessTaskFile]] = [:]
             for file in filesByModel[model]! where tasks?.matches(file.task) ?? true {
@@ -138,6 +146,41 @@ public enum HarnessLayout {
             runs.append(HarnessModelRun(model: model, files: chosen.sorted { $0.task < $1.task }))
         }
         return (runs, notes)
+    }
+
+    /// The samples files of one directory grouped by model: `named` (`--model`)
+    /// when given; else, for each file, the `model_name` of the run's
+    /// results file beside it (any `*_<timestamp>.json` of the same
+    /// timestamp holding `model_name`: `results_<timestamp>.json`, or a
+    /// renamed copy), which tells apart several models' runs kept in one
+    /// directory; else the directory's name (`fallback`, `__` → `/`).
+    static func models(of files: [HarnessTaskFile], in directory: String, named: String?, fallback: String,
+                       notes: inout [String]) throws -> [(String, [HarnessTaskFile])] {
+        if let named { return [(named, files)] }
+        let stamps = Set(files.map(\.timestamp).filter { !$0.isEmpty })
+        var modelOfStamp: [String: String] = [:]
+        if !stamps.isEmpty {
+            for name in try listing(directory) where name.hasSuffix(".json") {
+                let stem = name.dropLast(".json".count)
+                guard let stamp = stamps.first(where: { stem.hasSuffix("_" + $0) }), modelOfStamp[stamp] == nil,
+                      let data = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(name)),
+                      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                      let model = object["model_name"] as? String, !model.isEmpty else { continue }
+                modelOfStamp[stamp] = model
+            }
+        }
+        var order: [String] = []
+        var grouped: [String: [HarnessTaskFile]] = [:]
+        for file in files {
+            let model = modelOfStamp[file.timestamp] ?? modelName(fromDirectory: fallback)
+            if grouped[model] == nil { order.append(model) }
+            grouped[model, default: []].append(file)
+        }
+        if order.count > 1 {
+            notes.append("\(directory): samples of \(order.count) models, named by the results files beside them: "
+                         + order.joined(separator: ", "))
+        }
+        return order.map { ($0, grouped[$0]!) }
     }
 
     private static func directoryName(_ path: String) -> String {

@@ -28,6 +28,15 @@ public struct HarnessRecord {
     public var exactMatch: Double?
     /// The `filter` name, when logged (newer harness versions log one line per filter).
     public var filter: String?
+    /// Responses per request in `resps` (the task's `repeats`; 1 for most tasks).
+    public var repeats: Int = 1
+    /// Answers the filter kept per request in `filtered_resps`: `repeats`
+    /// when it keeps them all (a list per request), 1 when it reduced them to
+    /// one (`take_first`, `majority_vote`).
+    public var keptAnswers: Int = 1
+    /// How many values `exact_match` held: 1 for a number, k for a list of k
+    /// per-repeat scores (then `exactMatch` is their mean).
+    public var exactMatchCount: Int = 1
 
     public init(docID: String, questionHash: ContentHash, kind: Kind, loglikelihoods: [Double] = [],
                 continuationLengths: [Int] = [], gold: Int = -1, acc: Double? = nil, accNorm: Double? = nil,

@@ -66,8 +66,10 @@ public struct HarnessRecordParser {
         var docHashRange: Range<Int>?
         var target: Int?
         var targetDescription = "nothing"
-        var filtered: (kind: HarnessRecord.Kind, lls: [Double])?
+        var filtered: (kind: HarnessRecord.Kind, lls: [Double], kept: Int)?
         var respsOffset: Int?
+        var repeats = 1
+        var exactMatchCount = 1
         var lengths: [Int]?
         var acc: Double?, accNorm: Double?, exactMatch: Double?
         var filter: String?
@@ -88,13 +90,13 @@ public struct HarnessRecordParser {
             } else if s.bytes(key, equal: "resps") {
                 s.skipWhitespace()
                 respsOffset = s.position
-                try s.skipValue()
+                repeats = try field("resps") { try HarnessRecordParser.repeatsOfFirstRequest(&s) }
             } else if s.bytes(key, equal: "acc") {
                 acc = try metric(&s, "acc")
             } else if s.bytes(key, equal: "acc_norm") {
                 accNorm = try metric(&s, "acc_norm")
             } else if s.bytes(key, equal: "exact_match") {
-                exactMatch = try metric(&s, "exact_match")
+                (exactMatch, exactMatchCount) = try metricOrList(&s, "exact_match")
             } else if s.bytes(key, equal: "filter") {
                 filter = try field("filter") { try s.string() }
             } else if s.bytes(key, equal: "doc_hash") {
@@ -115,7 +117,7 @@ public struct HarnessRecordParser {
             again.position = respsOffset
             filtered = try parseResponses(&again, field: "resps", nested: true)
         }
-        guard let (kind, lls) = filtered else {
+        guard let (kind, lls, kept) = filtered else {
             throw HarnessRecordError(field: "filtered_resps", message: "missing (and no resps either)")
         }
 
@@ -137,6 +139,10 @@ public struct HarnessRecordParser {
 
         var record = HarnessRecord(docID: docID, questionHash: hash, kind: kind, loglikelihoods: lls,
                                    acc: acc, accNorm: accNorm, exactMatch: exactMatch, filter: filter)
+        record.repeats = repeats
+        // Without filtered_resps the logged metric is per doc, whatever resps holds.
+        record.keptAnswers = responsesField == "resps" ? 1 : kept
+        record.exactMatchCount = exactMatchCount
         guard kind == .multipleChoice else { return record }
 
         guard lls.count >= 2 else {
@@ -212,6 +218,51 @@ public struct HarnessRecordParser {
 
     private func metric(_ s: inout JSONScanner, _ name: String) throws -> Double {
         try field(name) { try s.flexibleNumber() }
+    }
+
+    /// A metric that is a number, or a list of per-repeat numbers: (mean, how many).
+    private func metricOrList(_ s: inout JSONScanner, _ name: String) throws -> (Double, Int) {
+        try field(name) {
+            guard try s.peekKind() == .array else { return (try s.flexibleNumber(), 1) }
+            try s.beginArray()
+            var first = true
+            var sum = 0.0, count = 0
+            while try s.nextElement(&first) {
+                sum += try s.flexibleNumber()
+                count += 1
+            }
+            guard count > 0 else { throw s.error("expected a number or a list of per-repeat numbers, found an empty list") }
+            return (sum / Double(count), count)
+        }
+    }
+
+    /// The number of responses of the first request in `resps` (`[[r1, …, rk], …]`):
+    /// the task's `repeats`. The rest of the value is skipped (grammar-checked).
+    static func repeatsOfFirstRequest(_ s: inout JSONScanner) throws -> Int {
+        guard try s.peekKind() == .array else {
+            try s.skipValue()
+            return 1
+        }
+        try s.beginArray()
+        var first = true
+        var repeats = 1
+        var index = 0
+        while try s.nextElement(&first) {
+            if index == 0, try s.peekKind() == .array {
+                try s.beginArray()
+                var innerFirst = true
+                var n = 0
+                while try s.nextElement(&innerFirst) {
+                    try s.skipValue()
+                    n += 1
+                }
+                repeats = max(n, 1)
+            } else {
+                try s.skipValue()
+            }
+            index += 1
+        }
+        return repeats
     }
 
     private mutating func parseDocID(_ s: inout JSONScanner) throws -> String {
@@ -317,10 +368,11 @@ public struct HarnessRecordParser {
 
     /// `filtered_resps` (`nested` false) or `resps` (`nested` true, one more list level per choice).
     private func parseResponses(_ s: inout JSONScanner, field name: String,
-                                nested: Bool) throws -> (kind: HarnessRecord.Kind, lls: [Double]) {
+                                nested: Bool) throws -> (kind: HarnessRecord.Kind, lls: [Double], kept: Int) {
         try field(name) {
             var lls: [Double] = []
             var kind: HarnessRecord.Kind?
+            var kept = 1
             try s.beginArray()
             var first = true
             var index = 0
@@ -335,43 +387,96 @@ public struct HarnessRecordParser {
                     guard try s.nextElement(&innerFirst) else {
                         throw s.error("element \(index): empty list")
                     }
-                    let (k, ll) = try parseResponse(&s, index: index)
+                    let (k, ll, _) = try parseResponse(&s, index: index)
                     if let kind, kind != k { throw s.error("element \(index): mixes \(k.rawValue) and \(kind.rawValue) responses") }
                     kind = k
                     if let ll { lls.append(ll) }
                     while try s.nextElement(&innerFirst) { try s.skipValue() }
                 } else {
-                    let (k, ll) = try parseResponse(&s, index: index)
+                    let (k, ll, answers) = try parseResponse(&s, index: index)
                     if let kind, kind != k { throw s.error("element \(index): mixes \(k.rawValue) and \(kind.rawValue) responses") }
                     kind = k
                     if let ll { lls.append(ll) }
+                    if index == 0 { kept = answers }
                 }
                 index += 1
             }
             guard let kind else { throw s.error("empty list: no responses") }
-            return (kind, lls)
+            return (kind, lls, kept)
         }
     }
 
-    /// One response: a `[loglikelihood, is_greedy]` pair (multiple-choice) or a string (generation).
-    private func parseResponse(_ s: inout JSONScanner, index: Int) throws -> (HarnessRecord.Kind, Double?) {
+    /// One response: a `[loglikelihood, is_greedy]` pair (multiple-choice), a
+    /// string (generation), or a list of the k answers a filter kept of a
+    /// task's k repeats (generation, `answers` = k). A two-element list is a
+    /// pair when it holds a number and then a boolean (`true`, `"False"`).
+    private func parseResponse(_ s: inout JSONScanner, index: Int) throws -> (HarnessRecord.Kind, Double?, answers: Int) {
         switch try s.peekKind() {
         case .array:
+            let start = s.position
             try s.beginArray()
             var first = true
             guard try s.nextElement(&first) else {
                 throw s.error("element \(index): expected a [loglikelihood, is_greedy] pair, found an empty list")
             }
-            let ll = try s.flexibleNumber()
-            while try s.nextElement(&first) { try s.skipValue() }
-            return (.multipleChoice, ll)
+            if try s.peekKind() == .string, let pair = try loglikelihoodPair(&s) {
+                return (.multipleChoice, pair, 1)
+            } else if try s.peekKind() != .string {
+                let ll = try s.flexibleNumber()
+                while try s.nextElement(&first) { try s.skipValue() }
+                return (.multipleChoice, ll, 1)
+            }
+            // A list of generated answers (strings), one per repeat.
+            s.position = start
+            try s.beginArray()
+            first = true
+            var answers = 0
+            while try s.nextElement(&first) {
+                guard try s.peekKind() == .string else {
+                    throw s.error("element \(index): expected a [loglikelihood, is_greedy] pair or a list of generated answers (strings)")
+                }
+                _ = try s.rawString()
+                answers += 1
+            }
+            return (.generation, nil, answers)
         case .string:
             _ = try s.rawString()
-            return (.generation, nil)
+            return (.generation, nil, 1)
         default:
             throw s.error("element \(index): expected a [loglikelihood, is_greedy] pair (multiple-choice) or a string (generation); "
                           + "perplexity tasks (bare numbers) have no per-question score")
         }
+    }
+
+    /// Inside a list whose first element is a string: the log-likelihood when
+    /// the list is `["<number>", <boolean or "True"/"False">]` (the list then
+    /// consumed), else nil with the scanner where it was.
+    private func loglikelihoodPair(_ s: inout JSONScanner) throws -> Double? {
+        let start = s.position
+        let range = try s.rawString()
+        guard let ll = try? s.parseDouble(range, strict: false) else {
+            s.position = start
+            return nil
+        }
+        var first = false
+        guard try s.nextElement(&first) else { s.position = start; return nil }
+        let flag = s.position
+        let isBoolean: Bool
+        switch try s.peekKind() {
+        case .literal:
+            try s.skipValue()
+            let text = UnsafeBufferPointer(start: s.base + flag, count: s.position - flag)
+            isBoolean = text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8)
+        case .string:
+            let r = try s.rawString()
+            let text = UnsafeBufferPointer(start: s.base + r.lowerBound, count: r.count)
+            isBoolean = text.elementsEqual("True".utf8) || text.elementsEqual("False".utf8)
+                || text.elementsEqual("true".utf8) || text.elementsEqual("false".utf8)
+        default:
+            isBoolean = false
+        }
+        guard isBoolean, try !s.nextElement(&first) else { s.position = start; return nil }
+        return ll
     }
 
     /// The continuation length (characters, less a leading space) of each choice in `arguments`.

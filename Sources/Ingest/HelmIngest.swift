@@ -17,7 +17,8 @@ import Foundation
 /// HELM numbers instances within the scenario's full instance list, so ids
 /// are stable across models of the same scenario version, and meaningless
 /// across scenarios. `scenario_state.json` is not needed (the split is on
-/// each stat).
+/// each stat). `per_instance_stats.json` is streamed (`HelmInstanceStats`),
+/// never decoded whole.
 public struct HelmIngest {
     public var paths: [String]
     public var metric: String?
@@ -96,14 +97,6 @@ public struct HelmRun {
         enum CodingKeys: String, CodingKey { case name, scenarioSpec = "scenario_spec", adapterSpec = "adapter_spec" }
     }
 
-    struct Entry: Decodable {
-        var instanceID: String
-        var trainTrialIndex: Int?
-        var perturbation: JSONValue?
-        var stats: [Stat]
-        enum CodingKeys: String, CodingKey { case instanceID = "instance_id", trainTrialIndex = "train_trial_index", perturbation, stats }
-    }
-
     struct Stat: Decodable {
         var name: Name
         var mean: Double?
@@ -122,49 +115,50 @@ public struct HelmRun {
     }
 
     public static func read(_ dir: String, metric wanted: String?) throws -> HelmRun {
-        func load(_ name: String) throws -> (Data, String) {
-            let path = (dir as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw IngestError(file: path, message: "missing or unreadable (a HELM run directory has run_spec.json and per_instance_stats.json)")
-            }
-            return (data, path)
+        let specPath = (dir as NSString).appendingPathComponent("run_spec.json")
+        guard let specData = FileManager.default.contents(atPath: specPath) else {
+            throw IngestError(file: specPath, message: "missing or unreadable (a HELM run directory has run_spec.json and per_instance_stats.json)")
         }
-        let (specData, specPath) = try load("run_spec.json")
         let spec = try JSONDocument.decode(RunSpec.self, from: specData, file: specPath)
-        let (statsData, statsPath) = try load("per_instance_stats.json")
-        let entries = try JSONDocument.decode([Entry].self, from: statsData, file: statsPath)
-        let present = Set(entries.flatMap { $0.stats.map(\.name.name) })
-        guard let metric = wanted ?? HelmIngest.defaultMetrics.first(where: present.contains) else {
+        let statsPath = (dir as NSString).appendingPathComponent("per_instance_stats.json")
+        guard FileManager.default.isReadableFile(atPath: statsPath) else {
+            throw IngestError(file: statsPath, message: "missing or unreadable (a HELM run directory has run_spec.json and per_instance_stats.json)")
+        }
+        let candidates = wanted.map { [$0] } ?? HelmIngest.defaultMetrics
+        let stats = try HelmInstanceStats.read(statsPath, metrics: candidates)
+        guard let chosen = candidates.indices.first(where: { stats.has(metric: $0) }) else {
+            let names = try HelmInstanceStats.statNames(statsPath)
+            if let wanted {
+                throw IngestError(file: statsPath, message: "no stat named \"\(wanted)\" (--metric); it has e.g. "
+                                  + names.sorted().prefix(12).joined(separator: ", "))
+            }
             throw IngestError(file: statsPath, message: "no stat named \(HelmIngest.defaultMetrics.joined(separator: ", ")); choose one with --metric")
         }
-        guard present.contains(metric) else {
-            throw IngestError(file: statsPath, message: "no stat named \"\(metric)\" (--metric); it has e.g. "
-                              + present.sorted().prefix(12).joined(separator: ", "))
-        }
+        let metric = candidates[chosen]
         let task = scenario(spec.scenarioSpec)
         var run = SampleRun(model: spec.adapterSpec.model, task: task, source: dir, rank: [spec.name ?? ""], describe: spec.name ?? dir)
         var splitSums: [String: (Double, Int)] = [:]
-        for (i, entry) in entries.enumerated() where entry.perturbation == nil || entry.perturbation == .null {
-            for stat in entry.stats where stat.name.name == metric && (stat.name.perturbation == nil || stat.name.perturbation == .null) {
-                guard let value = stat.mean, value.isFinite, value >= 0, value <= 1 else {
-                    throw IngestError(file: statsPath, location: "[\(i)] (instance \(entry.instanceID))",
-                                      message: "stats \(metric).mean: expected a number in [0, 1], found \(stat.mean.map { String($0) } ?? "none")")
-                }
-                let split = stat.name.split ?? "test"
-                run.add(question: split + "/" + entry.instanceID, value: value)
-                splitSums[split, default: (0, 0)].0 += value
-                splitSums[split, default: (0, 0)].1 += 1
+        for sample in stats.samples where Int(sample.metric) == chosen {
+            let instance = stats.instanceIDs[Int(sample.instance)]
+            let value = sample.mean
+            guard value.isFinite, value >= 0, value <= 1 else {
+                throw IngestError(file: statsPath, location: "[\(sample.entry)] (instance \(instance))",
+                                  message: "stats \(metric).mean: expected a number in [0, 1], found \(value.isNaN ? "none" : String(value))")
             }
+            let split = stats.splits[Int(sample.split)]
+            run.add(question: split + "/" + instance, value: value)
+            splitSums[split, default: (0, 0)].0 += value
+            splitSums[split, default: (0, 0)].1 += 1
         }
         // stats.json: HELM's own aggregate per split (unperturbed), to show beside ours.
         var theirs: [String: Double] = [:]
         if let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("stats.json")),
-           let stats = try? JSONDocument.decode([Stat].self, from: data, file: "stats.json") {
-            for s in stats where s.name.name == metric && (s.name.perturbation == nil || s.name.perturbation == .null) {
+           let aggregate = try? JSONDocument.decode([Stat].self, from: data, file: "stats.json") {
+            for s in aggregate where s.name.name == metric && (s.name.perturbation == nil || s.name.perturbation == .null) {
                 if let split = s.name.split, let mean = s.mean { theirs[split] = mean }
             }
         }
         let means = splitSums.keys.sorted().map { ($0, splitSums[$0]!.0 / Double(splitSums[$0]!.1), theirs[$0]) }
-        return HelmRun(run: run, metric: metric, splitMeans: means, bytes: specData.count + statsData.count, entries: entries.count)
+        return HelmRun(run: run, metric: metric, splitMeans: means, bytes: specData.count + stats.bytes, entries: stats.entries)
     }
 }

@@ -155,9 +155,13 @@ public struct ItemCatalog {
                 floorKnown[column] = true
                 hasFloors = true
             } else if floors[column] != floor {
+                let how = floor == 0 || floors[column] == 0
+                    ? "the same doc asked as multiple-choice in one file and as generation in the other (one task name for two task configs?)"
+                    : "not the same question, or the same one with other choices"
                 throw IngestError(file: source, location: location,
                                   message: "item \(key): chance floor \(floor) (\(ItemCatalog.choices(floor))) here, but "
-                                    + "\(floors[column]) (\(ItemCatalog.choices(floors[column]))) in \(first): not the same question")
+                                    + "\(floors[column]) (\(ItemCatalog.choices(floors[column]))) in \(first): \(how); "
+                                    + "one item cannot hold both: ingest them into separate files")
             }
         }
     }

@@ -28,64 +28,33 @@ public struct JSONLinesReader {
     /// and returns the number of bytes read. `body` may throw to stop.
     @discardableResult
     public func forEachLine(_ body: (Int, UnsafeBufferPointer<UInt8>) throws -> Void) throws -> Int {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            throw IngestError(file: path, message: "cannot open: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        var capacity = bufferSize
-        // One spare byte so a NUL can always follow the data (defensive for C parsers).
-        var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 1)
-        defer { buffer.deallocate() }
-        var filled = 0       // bytes in buffer
-        var start = 0        // start of the first unconsumed line
+        var window = try ReadWindow(path: path, capacity: bufferSize)
+        defer { window.finish() }
         var lineNumber = 0
-        var totalBytes = 0
-        var eof = false
-
         while true {
             // Hand out every complete line currently in the buffer.
-            while start < filled,
-                  let hit = memchr(buffer + start, Int32(UInt8(ascii: "\n")), filled - start) {
+            let buffer = window.buffer
+            while window.start < window.filled,
+                  let hit = memchr(buffer + window.start, Int32(UInt8(ascii: "\n")), window.filled - window.start) {
                 let newline = buffer.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 var end = newline
-                if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if end > window.start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                 lineNumber += 1
-                try body(lineNumber, UnsafeBufferPointer(start: buffer + start, count: end - start))
-                start = newline + 1
+                try body(lineNumber, UnsafeBufferPointer(start: buffer + window.start, count: end - window.start))
+                window.start = newline + 1
             }
-            if eof {
-                if start < filled {  // last line without a trailing newline
-                    var end = filled
+            if window.eof {
+                if window.start < window.filled {  // last line without a trailing newline
+                    var end = window.filled
                     if buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
                     lineNumber += 1
-                    buffer[filled] = 0
-                    try body(lineNumber, UnsafeBufferPointer(start: buffer + start, count: end - start))
+                    buffer[window.filled] = 0
+                    try body(lineNumber, UnsafeBufferPointer(start: buffer + window.start, count: end - window.start))
                 }
-                return totalBytes
+                return window.total
             }
-            // Keep the partial line: move it to the front, growing the buffer if it fills it.
-            if start > 0 {
-                if filled > start { memmove(buffer, buffer + start, filled - start) }
-                filled -= start
-                start = 0
-            }
-            if filled == capacity {
-                let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2 + 1)
-                bigger.update(from: buffer, count: filled)
-                buffer.deallocate()
-                buffer = bigger
-                capacity *= 2
-            }
-            let n = read(fd, buffer + filled, capacity - filled)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IngestError(file: path, message: "read failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { eof = true } else {
-                filled += n
-                totalBytes += n
-            }
+            // Keep the partial line: `refill` moves it to the front, growing the buffer if it fills it.
+            try window.refill()
         }
     }
 }

@@ -10,10 +10,14 @@ public struct JSONSyntaxError: Error, CustomStringConvertible {
     public let offset: Int
     /// What was expected and what was found.
     public let message: String
+    /// Whether the text ran out before the value ended: the error may be the
+    /// cut of a buffer, not the file (`JSONArrayReader` then reads on and retries).
+    public let truncated: Bool
 
-    public init(offset: Int, message: String) {
+    public init(offset: Int, message: String, truncated: Bool = false) {
         self.offset = offset
         self.message = message
+        self.truncated = truncated
     }
 
     public var description: String { "\(message) (at byte \(offset + 1))" }
@@ -96,7 +100,24 @@ public struct JSONScanner {
     }
 
     public func error(_ message: String) -> JSONSyntaxError {
-        JSONSyntaxError(offset: min(position, count), message: message)
+        JSONSyntaxError(offset: min(position, count), message: message, truncated: position >= count)
+    }
+
+    /// Whether the bytes from `position` to the end of the text could be the
+    /// start of a longer number or literal (`tr`, `1.`, `-Infin`): an error
+    /// there may be the text's cut rather than the data's.
+    func endsInsideToken() -> Bool {
+        var i = position
+        while i < count {
+            switch base[i] {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "+"),
+                 UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                i += 1
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     func describeByte(at offset: Int) -> String {
@@ -188,7 +209,7 @@ public struct JSONScanner {
             guard from < count,
                   let hit = memchr(base + from, Int32(UInt8(ascii: "\"")), count - from) else {
                 position = start
-                throw error("unterminated string")
+                throw JSONSyntaxError(offset: start, message: "unterminated string", truncated: true)
             }
             let quote = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
             var backslashes = 0
@@ -317,7 +338,7 @@ public struct JSONScanner {
         skipWhitespace()
         let start = position
         guard let end = JSONScanner.numberEnd(base, from: position, limit: count) else {
-            throw error("invalid number")
+            throw JSONSyntaxError(offset: position, message: "invalid number", truncated: endsInsideToken())
         }
         position = end
         return start..<end
@@ -365,7 +386,8 @@ public struct JSONScanner {
             let range = try rawString()
             return try parseDouble(range, strict: false)
         default:
-            throw error("expected a number, found \(describeByte(at: position))")
+            throw JSONSyntaxError(offset: position, message: "expected a number, found \(describeByte(at: position))",
+                                  truncated: endsInsideToken())
         }
     }
 
@@ -503,6 +525,7 @@ public struct JSONScanner {
             return
         }
         if try specialNumber() != nil { return }
-        throw error("expected true, false or null, found \(describeByte(at: position))")
+        throw JSONSyntaxError(offset: position, message: "expected true, false or null, found \(describeByte(at: position))",
+                              truncated: endsInsideToken())
     }
 }

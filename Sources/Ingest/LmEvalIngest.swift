@@ -46,6 +46,12 @@ public struct IngestSummary {
 /// extraction), without saying which unless it logs `filter`. The first
 /// line is kept (the task's first filter), or, with `filter` set, the lines
 /// of that filter; the repeats must hold the same question.
+///
+/// Tasks with `repeats: k` whose k answers are each scored (see
+/// `ResponseScoring.trials`) make the file `proportion`, with `/trials`:
+/// the kind must be known before the file is created, so the first record
+/// of each file (of the filter used) is read first to decide it; the trial
+/// counts are kept per model (int32 per item) and written at the end.
 public struct LmEvalIngest {
     public var paths: [String]
     public var output: String
@@ -88,33 +94,38 @@ public struct LmEvalIngest {
                               message: "no samples files for the tasks \(tasks?.description ?? "") selected")
         }
         discoveryNotes.forEach(log)
-        var summary = IngestSummary(output: output, outcome: .created, kind: scoring.responseKind, models: 0, items: 0,
+        let kind = try scoresRepeats(runs) ? ResponseKind.proportion : scoring.responseKind
+        var summary = IngestSummary(output: output, outcome: .created, kind: kind, models: 0, items: 0,
                                     newModels: [], replacedModels: [], newItems: 0, bytesRead: 0, linesRead: 0,
                                     parseSeconds: 0, seconds: 0, badLines: 0, repeatedRecords: 0, notes: discoveryNotes)
-        summary.outcome = try ResponseFileTarget.write(output: output, kind: scoring.responseKind, append: append,
+        summary.outcome = try ResponseFileTarget.write(output: output, kind: kind, append: append,
                                                        log: { log($0); summary.notes.append($0) }) { writer in
             let itemsBefore = writer.catalog.count
+            var trialRows: [[Int32]] = []
             for run in runs {
                 if writer.contains(model: run.model) && !replace {
                     throw IngestError(file: output, message: "model \"\(run.model)\" is already in the file; use --replace to overwrite its answers")
                 }
                 let modelStart = Date()
                 var row: [Float] = []
+                var trials: [Int32]? = kind == .proportion ? [] : nil
                 var bytes = 0
                 var records = 0
                 for file in run.files {
-                    let read = try ingest(file, into: &row, catalog: &writer.catalog, summary: &summary, log: log)
+                    let read = try ingest(file, into: &row, trials: &trials, catalog: &writer.catalog, summary: &summary, log: log)
                     bytes += read.bytes
                     records += read.records
                 }
                 let parsed = Date().timeIntervalSince(modelStart)
                 summary.parseSeconds += parsed
                 try writer.addModel(ModelMetadata(name: run.model), values: row, replace: replace)
+                if let trials { trialRows.append(trials) }
                 let answered = row.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
                 log(String(format: "%@: %d tasks, %d items answered, %.1f MB in %.2f s (%.0f MB/s)",
                            run.model, run.files.count, answered, Double(bytes) / 1e6, parsed,
                            parsed > 0 ? Double(bytes) / 1e6 / parsed : 0))
             }
+            if kind == .proportion { try writer.writeTrials(trialRows) }
             summary.models = writer.modelNames.count
             summary.items = writer.catalog.count
             summary.newItems = writer.catalog.count - itemsBefore
@@ -128,8 +139,34 @@ public struct LmEvalIngest {
         return summary
     }
 
-    /// Reads one samples file into `row`; returns bytes and records read.
-    private func ingest(_ file: HarnessTaskFile, into row: inout [Float], catalog: inout ItemCatalog,
+    /// Whether some file's records score several answers per doc (repeats):
+    /// decided from each file's first record of the filter used, since a
+    /// task logs every doc alike. Unreadable lines are left to the main pass.
+    private func scoresRepeats(_ runs: [HarnessModelRun]) throws -> Bool {
+        /// Thrown to stop reading a file at its first usable record.
+        struct FirstRecord: Error { let repeats: Bool }
+        for run in runs {
+            for file in run.files {
+                var parser = HarnessRecordParser(task: file.task)
+                do {
+                    // A small buffer (grown for a longer line): only the first record is wanted.
+                    try JSONLinesReader(path: file.path, bufferSize: 1 << 16).forEachLine { _, line in
+                        guard !JSONLinesReader.isBlank(line), let record = try? parser.parse(line) else { return }
+                        if let filter, let logged = record.filter, logged != filter { return }
+                        throw FirstRecord(repeats: scoring.trials(record) > 1)
+                    }
+                } catch let first as FirstRecord where first.repeats {
+                    return true
+                } catch is FirstRecord {
+                    continue
+                }
+            }
+        }
+        return false
+    }
+
+    /// Reads one samples file into `row` (and, for a proportion file, `trials`); returns bytes and records read.
+    private func ingest(_ file: HarnessTaskFile, into row: inout [Float], trials: inout [Int32]?, catalog: inout ItemCatalog,
                         summary: inout IngestSummary, log: (String) -> Void) throws -> (bytes: Int, records: Int) {
         var parser = HarnessRecordParser(task: file.task, readsContinuationLengths: scoring.needsContinuationLengths)
         let benchmark = benchmarkMap.benchmark(for: file.task)
@@ -141,17 +178,21 @@ public struct LmEvalIngest {
         var badLines = 0
         // The filters the file logs, in order (v0.4.7+: each doc once per filter, the first filter's rows first).
         var filters: [String] = []
+        // Repeats met (the task's k) and how many answers per doc were scored.
+        var repeats = 1, scored: Int32 = 1
         let reader = JSONLinesReader(path: file.path)
         let bytes = try reader.forEachLine { number, line in
             summary.linesRead += 1
             if JSONLinesReader.isBlank(line) { return }
             let record: HarnessRecord
             let value: Float
+            let answers: Int32
             do {
                 record = try parser.parse(line)
                 if let logged = record.filter, !filters.contains(logged) { filters.append(logged) }
                 if let filter, let logged = record.filter, logged != filter { return }
                 value = try scoring.value(record)
+                answers = scoring.trials(record)
             } catch let error as JSONSyntaxError {
                 guard skipBadLines else {
                     throw IngestError(file: file.path, line: number, message: "malformed JSON: \(error)")
@@ -192,6 +233,16 @@ public struct LmEvalIngest {
             }
             firstLine[column] = Int32(truncatingIfNeeded: max(number, 1))
             row[column] = value
+            repeats = max(repeats, record.repeats)
+            scored = max(scored, answers)
+            if trials != nil {
+                if column >= trials!.count { trials!.append(contentsOf: repeatElement(0, count: column + 1 - trials!.count)) }
+                trials![column] = answers
+            } else if answers > 1 {
+                throw IngestError(file: file.path, line: number,
+                                  message: "\(answers) scored answers (repeats) for this doc, but the file's first record has one; "
+                                    + "the records of a task must agree")
+            }
             records += 1
         }
         summary.bytesRead += bytes
@@ -202,6 +253,12 @@ public struct LmEvalIngest {
             log("\(file.path): filters \(filters.joined(separator: ", ")); used \(filters[0]) (the task's first; choose with --filter)")
         } else if let used = filter ?? filters.first, used != "none" {
             log("\(file.path): filter \(used)")
+        }
+        if repeats > 1 {
+            log(scored > 1
+                ? "\(file.path): repeats \(repeats), each answer scored: successes out of \(scored) trials per doc"
+                : "\(file.path): repeats \(repeats), reduced to one answer per doc by the filter (\(filter ?? filters.first ?? "none")); "
+                    + "per-repeat results are not logged")
         }
         if badLines > 3 { log("\(file.path): \(badLines - 3) more malformed line(s) skipped") }
         if records == 0 && badLines == 0 {

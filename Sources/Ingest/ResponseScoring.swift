@@ -15,6 +15,12 @@ import Store
 ///
 /// Generation tasks (gsm8k) have no choices: their value is the logged
 /// `exact_match` (0 or 1) in either mode, and their chance level is 0.
+/// A task with `repeats: k` (k answers per doc) scored per answer, either
+/// as a list of k per-repeat values or by a filter that keeps all k answers
+/// (lm-eval's `exact_match` over a list of predictions is then their mean),
+/// gives the fraction correct out of k trials (`trials`); a filter that
+/// reduces the k answers to one (`take_first`, `majority_vote`) gives one
+/// 0/1 value, as for any other doc.
 public struct ResponseScoring {
     public enum Mode: String, CaseIterable {
         /// `acc` (multiple-choice) or `exact_match` (generation): 0 or 1.
@@ -46,7 +52,15 @@ public struct ResponseScoring {
             guard let score = record.exactMatch ?? record.acc else {
                 throw HarnessRecordError(field: "exact_match", message: "missing: a generation task needs exact_match (or acc)")
             }
-            return try zeroOrOne(score, record.exactMatch != nil ? "exact_match" : "acc")
+            let name = record.exactMatch != nil ? "exact_match" : "acc"
+            let k = Double(trials(record))
+            guard k > 1 else { return try zeroOrOne(score, name) }
+            let successes = score * k
+            guard score >= 0, score <= 1, abs(successes - successes.rounded()) < 1e-6 else {
+                throw HarnessRecordError(field: name, message: "expected the fraction of the \(Int(k)) scored answers (repeats) "
+                                         + "that are correct, a multiple of 1/\(Int(k)); found \(score)")
+            }
+            return Float(score)
         case .multipleChoice:
             switch mode {
             case .binary:
@@ -64,6 +78,15 @@ public struct ResponseScoring {
                 return Float(p)
             }
         }
+    }
+
+    /// The answers behind `record`'s value: k for a generation doc whose k
+    /// repeats were each scored (a list-valued `exact_match`, or a filter
+    /// that kept the k answers), else 1.
+    public func trials(_ record: HarnessRecord) -> Int32 {
+        guard record.kind == .generation else { return 1 }
+        if record.exactMatch != nil && record.exactMatchCount > 1 { return Int32(record.exactMatchCount) }
+        return Int32(max(record.keptAnswers, 1))
     }
 
     /// Softmax probability of `gold` over `loglikelihoods` (each divided by

@@ -133,7 +133,7 @@ public struct SampleMatrixIngest {
                 if kind == .proportion { trialRows.append(trialRow) }
             }
             if kind == .proportion {
-                try writeTrials(trialRows, into: writer)
+                try writer.writeTrials(trialRows)
             }
             summary.models = writer.modelNames.count
             summary.items = writer.catalog.count
@@ -142,25 +142,6 @@ public struct SampleMatrixIngest {
             summary.replacedModels = writer.replacedModels
         }
         summary.notes += notes
-    }
-
-    /// `/trials`: samples behind each entry (0 where missing), int32 `[M, N]`
-    /// like `/responses`. Only new files get here (`ResponseFileTarget`
-    /// refuses to append to a file with `/trials`), so every row is ours.
-    private func writeTrials(_ rows: [[Int32]], into writer: ResponseMatrixWriter) throws {
-        let m = writer.modelNames.count, n = writer.catalog.count
-        guard rows.count == m else {
-            throw IngestError(file: output, message: "internal: \(rows.count) rows of trials for \(m) models")
-        }
-        try writer.file.createMatrix(ResponseLayout.trials, type: .int32, rows: m, cols: n,
-                                     chunkRows: ResponseLayout.defaultChunkRows(items: n))
-        var full = [Int32](repeating: 0, count: n)
-        for (r, row) in rows.enumerated() {
-            for j in 0..<n { full[j] = j < row.count ? row[j] : 0 }
-            try full.withUnsafeBufferPointer {
-                try writer.file.writeRows(ResponseLayout.trials, rowStart: r, rowCount: 1, ints: $0)
-            }
-        }
     }
 }
 

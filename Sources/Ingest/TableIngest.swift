@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 import Store
 
@@ -19,9 +18,11 @@ import Store
 /// Which columns are items: `--items` (names), `--items-matching` (a
 /// regular expression), or by default the columns of the `--floors` file,
 /// or, without one, every column that is not a metadata column or an
-/// unnamed index column. Strict checks with row and column in the message:
-/// a non-numeric cell, a score outside [0, 1], a duplicate or empty model
-/// name, a row with the wrong number of fields.
+/// unnamed index column. The file is read by Store's `CSVTable` (the one
+/// CSV reader of irsl: quoting, BOM, blank lines, missing-value words), and
+/// every cell error is its `file: column X, line L: …`: a non-numeric cell,
+/// a score outside [0, 1], a duplicate or empty model name, a row with the
+/// wrong number of fields.
 public struct TableIngest {
     public var input: String
     public var output: String
@@ -64,10 +65,8 @@ public struct TableIngest {
     @discardableResult
     public func run(log: (String) -> Void = { _ in }) throws -> IngestSummary {
         let started = Date()
-        let reader = try TableIngest.openCSV(input)
-        guard let header = reader.headerRow, !header.isEmpty else {
-            throw IngestError(file: input, location: "line 1", message: "expected a header row naming the columns")
-        }
+        let table = try CSVTable(path: input)
+        let header = table.header
         var columnOfName: [String: Int] = [:]
         for (index, name) in header.enumerated() where !name.isEmpty {
             if let earlier = columnOfName[name] {
@@ -135,34 +134,20 @@ public struct TableIngest {
                                                          source: input, location: "column \"\(name)\""))
             }
             var firstRowOfModel: [String: Int] = [:]
-            var rowNumber = 0
-            while let fields = reader.next() {
-                rowNumber += 1
-                if fields.count == 1 && fields[0].isEmpty { continue }  // blank line
-                let place = "row \(rowNumber)"
-                guard fields.count == header.count else {
-                    throw IngestError(file: input, location: place,
-                                      message: "expected \(header.count) fields like the header, found \(fields.count)")
-                }
-                let name = fields[modelIndex].trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty else {
-                    throw IngestError(file: input, location: "\(place), column \"\(header[modelIndex])\"",
-                                      message: "empty model name")
-                }
+            for r in table.rows.indices {
+                let name = table.text(r, modelIndex)
+                guard !name.isEmpty else { throw table.error(r, modelIndex, "empty model name") }
                 if let earlier = firstRowOfModel[name] {
-                    throw IngestError(file: input, location: "\(place), column \"\(header[modelIndex])\"",
-                                      message: "model \"\(name)\" already named in row \(earlier); model names must be unique")
+                    throw table.error(r, modelIndex, "model \"\(name)\" already named on line \(table.lines[earlier]); model names must be unique")
                 }
-                firstRowOfModel[name] = rowNumber
-                let where_ = "\(place) (model \"\(name)\")"
+                firstRowOfModel[name] = r
                 var model = ModelMetadata(name: name)
-                if let familyIndex {
-                    let family = fields[familyIndex].trimmingCharacters(in: .whitespaces)
-                    model.family = family
-                }
+                if let familyIndex { model.family = table.text(r, familyIndex) }
                 for covariate in covariates {
-                    let value = try TableIngest.number(fields[covariate.index], file: input,
-                                                       location: "\(where_), column \"\(header[covariate.index])\"")
+                    let value = try table.number(r, covariate.index)
+                    guard !value.isInfinite else {
+                        throw table.error(r, covariate.index, "model \"\(name)\": expected a finite number or an empty cell, found '\(table.text(r, covariate.index))'")
+                    }
                     switch covariate.path {
                     case ResponseLayout.modelParams: model.params = value
                     case ResponseLayout.modelTokens: model.tokens = value
@@ -171,25 +156,23 @@ public struct TableIngest {
                 }
                 var row = [Float](repeating: .nan, count: writer.catalog.count)
                 for (k, index) in itemIndices.enumerated() {
-                    let location = "\(where_), column \"\(header[index])\""
-                    let value = try TableIngest.number(fields[index], file: input, location: location)
+                    let value: Double
+                    do { value = try table.number(r, index) } catch let error as StoreError {
+                        throw StoreError(file: error.file, field: error.field, message: "model \"\(name)\": \(error.message)")
+                    }
                     if !value.isNaN && !(value >= 0 && value <= 1) {
-                        throw IngestError(file: input, location: location,
-                                          message: "expected a score in [0, 1] or an empty cell, found \(fields[index])")
+                        throw table.error(r, index, "model \"\(name)\": expected a score in [0, 1] or an empty cell, found '\(table.text(r, index))'")
                     }
                     row[columns[k]] = Float(value)
                 }
                 do {
                     try writer.addModel(model, values: row, replace: replace)
                 } catch let error as IngestError {
-                    throw IngestError(file: input, location: where_, message: error.description)
+                    throw StoreError(file: input, field: "line \(table.lines[r])", message: error.description)
                 }
             }
-            if let error = reader.error {
-                throw IngestError(file: input, location: "after row \(rowNumber)", message: "not readable as CSV: \(error)")
-            }
-            guard rowNumber > 0 else { throw IngestError(file: input, message: "no rows under the header") }
-            summary.linesRead = rowNumber
+            guard !table.rows.isEmpty else { throw IngestError(file: input, message: "no rows under the header") }
+            summary.linesRead = table.rows.count
             summary.models = writer.modelNames.count
             summary.items = writer.catalog.count
             summary.newItems = writer.catalog.count - itemsBefore
@@ -248,83 +231,33 @@ public struct TableIngest {
         name.isEmpty || name.hasPrefix("Unnamed:")
     }
 
-    /// A cell as a number: empty or NaN is missing (NaN); anything else must parse.
-    static func number(_ cell: String, file: String, location: String) throws -> Double {
-        let text = cell.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty || text.lowercased() == "nan" { return .nan }
-        guard let value = Double(text), value.isFinite else {
-            throw IngestError(file: file, location: location, message: "expected a number or an empty cell, found \"\(cell)\"")
-        }
-        return value
-    }
-
-    /// A CSV reader over the whole file's text. Tables are small (a row per
-    /// model), and reading from a String avoids CSV.swift's stream reader,
-    /// which on Linux reports a read error at the end of every file.
-    static func openCSV(_ path: String) throws -> CSVReader {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw IngestError(file: path, message: "no such file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngestError(file: path, message: "cannot read the file")
-        }
-        guard var text = String(data: data, encoding: .utf8) else {
-            throw IngestError(file: path, message: "not UTF-8 text")
-        }
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        do {
-            return try CSVReader(string: text, hasHeaderRow: true)
-        } catch {
-            throw IngestError(file: path, location: "line 1", message: "cannot read the header: \(error)")
-        }
-    }
-
     /// Chance level per item name from a floors CSV: wide (one data row under
     /// the item names, an unnamed index column ignored) or long (`item,floor`).
     public static func readFloors(_ path: String) throws -> [String: Double] {
-        let reader = try openCSV(path)
-        guard let header = reader.headerRow else {
-            throw IngestError(file: path, location: "line 1", message: "expected a header row")
-        }
+        let table = try CSVTable(path: path)
+        let header = table.header
         var floors: [String: Double] = [:]
-        func check(_ value: Double, _ location: String) throws {
+        func floor(_ r: Int, _ c: Int) throws -> Double {
+            let value = try table.number(r, c)
             guard value.isNaN || (value >= 0 && value < 1) else {
-                throw IngestError(file: path, location: location, message: "expected a chance level in [0, 1), found \(value)")
+                throw table.error(r, c, "expected a chance level in [0, 1), found '\(table.text(r, c))'")
             }
+            return value
         }
         if header.count == 2 && header[0].lowercased() == "item" && header[1].lowercased() == "floor" {
-            var row = 0
-            while let fields = reader.next() {
-                row += 1
-                guard fields.count == 2 else {
-                    throw IngestError(file: path, location: "row \(row)", message: "expected 2 fields (item, floor), found \(fields.count)")
-                }
-                let location = "row \(row), column \"floor\""
-                let value = try number(fields[1], file: path, location: location)
-                try check(value, location)
-                if !value.isNaN { floors[fields[0]] = value }
+            for r in table.rows.indices {
+                let value = try floor(r, 1)
+                if !value.isNaN { floors[table.text(r, 0)] = value }
             }
         } else {
-            guard let fields = reader.next() else {
-                throw IngestError(file: path, location: "row 1", message: "expected one row of chance levels under the header")
-            }
-            guard fields.count == header.count else {
-                throw IngestError(file: path, location: "row 1", message: "expected \(header.count) fields like the header, found \(fields.count)")
+            guard table.rows.count == 1 else {
+                throw StoreError(file: path, field: table.rows.isEmpty ? "line 2" : "line \(table.lines[1])",
+                                 message: "expected a single row of chance levels under the item names (or the long form item,floor)")
             }
             for (index, name) in header.enumerated() where !isIndexColumn(name, position: index) {
-                let location = "row 1, column \"\(name)\""
-                let value = try number(fields[index], file: path, location: location)
-                try check(value, location)
+                let value = try floor(0, index)
                 if !value.isNaN { floors[name] = value }
             }
-            if let extra = reader.next(), !(extra.count == 1 && extra[0].isEmpty) {
-                throw IngestError(file: path, location: "row 2",
-                                  message: "expected a single row of chance levels (or the long form item,floor)")
-            }
-        }
-        if let error = reader.error {
-            throw IngestError(file: path, message: "not readable as CSV: \(error)")
         }
         return floors
     }

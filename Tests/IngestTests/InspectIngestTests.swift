@@ -45,6 +45,18 @@ final class InspectIngestTests: IngestTestCase {
         XCTAssertEqual(checked, 28)
     }
 
+    /// All the real logs into one file: the README's 20 distinct eval.model values are the rows,
+    /// and the file is proportion (some runs have epochs).
+    func testEveryRealLogIntoOneFile() throws {
+        let out = path("all.h5")
+        let summary = try InspectIngest(paths: [InspectIngestTests.root], matrix: SampleMatrixIngest(output: out)).run()
+        let info = try ResponseFileInfo.read(out)
+        XCTAssertEqual(info.models, 20)
+        XCTAssertEqual(summary.kind, .proportion)
+        XCTAssertEqual(info.kind, .proportion)
+        XCTAssertTrue(info.modelNames.contains("openai/gpt-4o-mini") && info.modelNames.contains("hardcoded/hardcoded"), "\(info.modelNames)")
+    }
+
     /// log_streaming.eval: ids 1, 2 × 2 epochs, id 1 = I then C → 1 success of 2 trials.
     func testEpochsBecomeSuccessesOutOfTrials() throws {
         let run = try sampleRun(InspectIngestTests.streaming)

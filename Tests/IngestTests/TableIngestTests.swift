@@ -94,10 +94,11 @@ final class TableIngestTests: IngestTestCase {
         let size = header.firstIndex(of: "#Params (B)")!, date = header.firstIndex(of: "date")!
         let big = rows.firstIndex { Double($0[size]).map { $0 > 1 } ?? false }!
         let dated = rows.firstIndex { !$0[date].isEmpty }!
-        assertThrows(["column \"#Params (B)\"", "row \(big + 1) (model \"\(rows[big][1])\")", "[0, 1]", rows[big][size]]) {
+        // Rows are on lines 2, 3, … (the file has no quoted line breaks).
+        assertThrows(["column #Params (B), line \(big + 2)", "model \"\(rows[big][1])\"", "[0, 1]", rows[big][size]]) {
             try TableIngest(input: IngestTestCase.leaderboard, output: path("size.h5"), items: ["#Params (B)", "ARC"]).run()
         }
-        assertThrows(["column \"date\"", "row \(dated + 1) (model \"\(rows[dated][1])\")", "expected a number", rows[dated][date]]) {
+        assertThrows(["column date, line \(dated + 2)", "model \"\(rows[dated][1])\"", "expected a number", rows[dated][date]]) {
             try TableIngest(input: IngestTestCase.leaderboard, output: path("date.h5"), itemsMatching: "^(date|ARC)$").run()
         }
         assertThrows(["--items", "no column \"Nope\""]) {
@@ -108,13 +109,16 @@ final class TableIngestTests: IngestTestCase {
     func testBadCellsAndDuplicateModelsNameRowAndColumn() throws {
         let header = "model,family,size (B),q1,q2\n"
         let cases: [(String, [String])] = [
-            (header + "a,f,1,0.5,0.25\nb,f,2,high,0.5\n", ["row 2", "model \"b\"", "column \"q1\"", "\"high\""]),
-            (header + "a,f,1,0.5,1.5\n", ["row 1", "column \"q2\"", "[0, 1]", "1.5"]),
-            (header + "a,f,1,0.5,-0.1\n", ["row 1", "column \"q2\"", "[0, 1]"]),
-            (header + "a,f,1,0.5,0.1\nb,f,2,,\na,g,3,0.2,0.3\n", ["row 3", "model \"a\"", "row 1", "unique"]),
-            (header + "a,f,x,0.5,0.1\n", ["row 1", "column \"size (B)\"", "\"x\""]),
-            (header + "a,f,1,0.5\n", ["row 1", "expected 5 fields"]),
-            (header + ",f,1,0.5,0.1\n", ["row 1", "empty model name"]),
+            // The messages are Store's CSVTable ones: file, column, line (the header is line 1).
+            (header + "a,f,1,0.5,0.25\nb,f,2,high,0.5\n", ["column q1, line 3", "model \"b\"", "'high'"]),
+            (header + "a,f,1,0.5,1.5\n", ["column q2, line 2", "[0, 1]", "1.5"]),
+            (header + "a,f,1,0.5,-0.1\n", ["column q2, line 2", "[0, 1]"]),
+            (header + "a,f,1,0.5,0.1\nb,f,2,,\na,g,3,0.2,0.3\n", ["column model, line 4", "model \"a\"", "line 2", "unique"]),
+            (header + "a,f,x,0.5,0.1\n", ["column size (B), line 2", "'x'"]),
+            (header + "a,f,1,0.5\n", ["line 2", "expected 5 fields"]),
+            (header + ",f,1,0.5,0.1\n", ["column model, line 2", "empty model name"]),
+            (header + "a,\"f\ng\",1,0.5,0.2\nb,f,2,x,0.1\n", ["column q1, line 4", "'x'"]),  // a quoted line break counts
+            (header + "a,f,inf,0.5,0.1\n", ["column size (B), line 2", "finite"]),
         ]
         for (index, (text, fragments)) in cases.enumerated() {
             let csv = try write("bad-\(index).csv", text)
@@ -149,7 +153,7 @@ final class TableIngestTests: IngestTestCase {
         assertThrows(["billions", "millions"]) {
             try TableIngest(input: other, output: out, paramsColumn: "P (M)", append: true).run()
         }
-        assertThrows(["row 1", "model \"a\"", "already in the file"]) {
+        assertThrows(["line 2", "model \"a\"", "already in the file"]) {
             try TableIngest(input: first, output: out, paramsColumn: "P (B)", append: true).run()
         }
     }
