@@ -55,11 +55,13 @@ let package = Package(
         .target(name: "HTMLReport", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
         // `irsl scaling-study`'s tables and plot of strong and weak scaling.
         .target(name: "ScalingStudy", dependencies: ["HTMLReport", "Store"]),
+        // `irsl fit --config`: a TOML file's [fit] table decoded against a key schema, without the
+        // CLI (so the libFuzzer target in fuzz/ reaches it; the schema comes from irsl fit's options).
+        .target(name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy",
+            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy", "Config",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "TOMLKit", package: "TOMLKit"),
         ], swiftSettings: fast),
 
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
         .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport", "Store", "IRT"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),
     ]
 )

@@ -35,6 +35,11 @@ public struct CSVTable: Sendable {
               let data = FileManager.default.contents(atPath: path) else {
             throw StoreError(file: path, field: "", message: "cannot read the CSV file (missing or unreadable)")
         }
+        try self.init(data: data, path: path)
+    }
+
+    /// The bytes of a CSV file (`path` names it in errors): UTF-8 text, else an error.
+    public init(data: Data, path: String) throws {
         guard let text = String(data: data, encoding: .utf8) else {
             throw StoreError(file: path, field: "", message: "not UTF-8 text; expected a CSV file")
         }

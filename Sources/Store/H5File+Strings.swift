@@ -154,13 +154,6 @@ extension H5File {
         var bytes = [UInt8](repeating: 0, count: count * width)
         let status = bytes.withUnsafeMutableBytes { read(memoryType, $0.baseAddress!) }
         guard status >= 0 else { throw failure(field, "cannot read \(count) strings") }
-        return (0..<count).map { index in
-            var element = bytes[(index * width)..<((index + 1) * width)]
-            if let nul = element.firstIndex(of: 0) { element = element[..<nul] }
-            if spacePadded {
-                while let last = element.last, last == 0x20 { element = element.dropLast() }
-            }
-            return String(decoding: element, as: UTF8.self)
-        }
+        return bytes.withUnsafeBytes { HDF5Bounds.fixedLengthStrings($0, width: width, spacePadded: spacePadded) }
     }
 }

@@ -260,7 +260,7 @@ public final class H5File {
         guard rank > 0 else { return [] }
         var dims = [hsize_t](repeating: 0, count: rank)
         H5Sget_simple_extent_dims(space, &dims, nil)
-        return dims.map { Int($0) }
+        return dims.map { HDF5Bounds.int(UInt64($0)) }
     }
 
     /// A simple dataspace with the given dimensions (scalar for `[]`). Caller closes it.
@@ -291,12 +291,9 @@ public final class H5File {
     /// Refuses to allocate `count` values of `size` bytes for `field` when a
     /// file of this size cannot hold them: a corrupted dimension or string
     /// width would otherwise ask for terabytes (a crash, not an error). The
-    /// bound is generous (64 × the file size, at least 256 MiB) so
-    /// compressed or sparse data still reads.
+    /// bound is `HDF5Bounds.allocation`'s.
     func checkAllocation(_ field: String, count: Int, size: Int) throws {
-        let (bytes, overflow) = count.multipliedReportingOverflow(by: max(size, 1))
-        let limit = max(256 << 20, fileSize.multipliedReportingOverflow(by: 64).partialValue)
-        guard fileSize == 0 || (!overflow && bytes <= limit) else {
+        guard fileSize == 0 || HDF5Bounds.allocation(count: count, size: size, fileSize: fileSize) != nil else {
             throw StoreError(file: label, field: field,
                              message: "the HDF5 file is corrupt (\(count) values of \(size) bytes cannot come from a file of \(fileSize) bytes)")
         }
@@ -341,4 +338,16 @@ func withHDF5Detail(_ message: String) -> String {
         detail = "\(operation): \(detail[reason.upperBound..<end])"
     }
     return "\(message) (HDF5: \(detail))"
+}
+
+/// The innermost message on HDF5's error stack (and clears the stack), or nil
+/// when the stack is empty. Must run right after the failing call, before any
+/// other HDF5 call (which would reset the stack).
+func hdf5ErrorMessage() -> String? {
+    var buffer = [CChar](repeating: 0, count: 512)
+    let text: String = buffer.withUnsafeMutableBufferPointer { buf in
+        irsl_h5_last_error(buf.baseAddress, buf.count)
+        return String(cString: buf.baseAddress!)
+    }
+    return text.isEmpty ? nil : text
 }

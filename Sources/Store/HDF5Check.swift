@@ -14,20 +14,8 @@ import Foundation
 /// touched here first. Sizes are bounded against the file size before any
 /// buffer is allocated.
 public enum HDF5Check {
-    /// What a check found.
-    public struct Report {
-        /// Problems found, each naming the dataset or attribute ("/responses: ...").
-        public var damage: [String] = []
-        public var datasets = 0
-        public var groups = 0
-        public var attributes = 0
-        /// Bytes of dataset data read back.
-        public var bytesRead = 0
-        /// Datasets whose chunks carry a Fletcher32 checksum.
-        public var checksummed: [String] = []
-        /// Datasets whose data was not read (too large for a metadata check).
-        public var skippedData: [String] = []
-    }
+    /// What a check found (`HDF5CheckReport`).
+    public typealias Report = HDF5CheckReport
 
     /// Exit codes of the child: 0 sound, 2 damage found, 3 not an HDF5 file at all.
     public enum Exit {
@@ -126,7 +114,7 @@ public enum HDF5Check {
             report.damage.append("\(field): " + withHDF5Detail("cannot read the object header"))
             return
         }
-        guard Int(info.num_attrs) <= max(fileSize, 1024) else {
+        guard HDF5Bounds.plausibleCount(UInt64(info.num_attrs), fileSize: fileSize) else {
             report.damage.append("\(field): claims \(info.num_attrs) attributes in a file of \(fileSize) bytes")
             return
         }
@@ -173,7 +161,7 @@ public enum HDF5Check {
         }
         let dims = H5File.dimensions(of: space)
         let elementSize = H5Tget_size(type)
-        guard elementSize > 0, elementSize <= max(fileSize, 1 << 16) else {
+        guard HDF5Bounds.plausibleElementSize(elementSize, fileSize: fileSize) else {
             report.damage.append("\(field): element size \(elementSize) bytes is impossible in a file of \(fileSize) bytes")
             return
         }
@@ -199,7 +187,7 @@ public enum HDF5Check {
                 report.damage.append("\(field): " + withHDF5Detail("cannot read the chunk index"))
                 return
             }
-            guard Int(chunks) <= max(fileSize, 1024) else {
+            guard HDF5Bounds.plausibleCount(UInt64(chunks), fileSize: fileSize) else {
                 report.damage.append("\(field): claims \(chunks) chunks in a file of \(fileSize) bytes")
                 return
             }
@@ -210,18 +198,18 @@ public enum HDF5Check {
                     report.damage.append("\(field): " + withHDF5Detail("cannot read chunk \(index) of the index"))
                     return
                 }
-                let end = UInt64(fileSize), at = UInt64(address), length = UInt64(size)
-                if address != irsl_haddr_undef(), at > end || length > end - at {
+                if !HDF5Bounds.inside(address: UInt64(address), length: UInt64(size), fileSize: fileSize,
+                                      undefined: UInt64(irsl_haddr_undef())) {
                     report.damage.append("\(field): chunk \(index) lies outside the file (address \(address), \(size) bytes, file \(fileSize) bytes)")
                     return
                 }
             }
         } else if layout == H5D_CONTIGUOUS {
             let address = H5Dget_offset(ds)
-            let bytes = dims.reduce(UInt64(elementSize)) { $0.multipliedReportingOverflow(by: UInt64($1)).partialValue }
-            let end = UInt64(fileSize), at = UInt64(address)
-            if address != irsl_haddr_undef(), at > end || bytes > end - at {
-                report.damage.append("\(field): its data (\(bytes) bytes at \(address)) lies outside the file of \(fileSize) bytes")
+            let bytes = HDF5Bounds.shapeBytes(dims, elementSize: elementSize).map(UInt64.init) ?? .max
+            if !HDF5Bounds.inside(address: UInt64(address), length: bytes, fileSize: fileSize,
+                                  undefined: UInt64(irsl_haddr_undef())) {
+                report.damage.append("\(field): its data (\(bytes == .max ? "an overflowing number of" : "\(bytes)") bytes at \(address)) lies outside the file of \(fileSize) bytes")
                 return
             }
         } else if layout.rawValue < 0 {
@@ -229,11 +217,7 @@ public enum HDF5Check {
             return
         }
         // The data: whole when small or when asked, in blocks of leading-dimension slabs.
-        let (total, overflow) = dims.reduce((elementSize, false)) { acc, d in
-            let (p, o) = acc.0.multipliedReportingOverflow(by: d)
-            return (p, acc.1 || o)
-        }
-        guard !overflow else {
+        guard let total = HDF5Bounds.shapeBytes(dims, elementSize: elementSize) else {
             report.damage.append("\(field): shape \(dims) overflows")
             return
         }
@@ -255,10 +239,10 @@ public enum HDF5Check {
                 H5Dread(ds, memoryType, irsl_h5s_all(), irsl_h5s_all(), irsl_h5p_default(), buffer)
             }
         }
-        let rowElements = dims.dropFirst().reduce(1, *)
-        guard rowElements > 0 else { return nil }
-        let rowBytes = rowElements * max(H5Tget_size(type), 1)
-        let rowsPerBlock = max(1, blockBytes / max(rowBytes, 1))
+        guard !dims.dropFirst().contains(0) else { return nil }
+        guard let rowsPerBlock = HDF5Bounds.rowsPerBlock(dims, elementSize: H5Tget_size(type), blockBytes: blockBytes) else {
+            return "shape \(dims) overflows"
+        }
         var start = 0
         while start < first {
             let count = min(rowsPerBlock, first - start)
@@ -308,8 +292,7 @@ public enum HDF5Check {
         guard memoryType >= 0 else { return withHDF5Detail("cannot make a memory type") }
         defer { H5Tclose(memoryType) }
         let size = isVariableString ? MemoryLayout<UnsafeMutableRawPointer?>.size : H5Tget_size(memoryType)
-        let (bytes, overflow) = points.multipliedReportingOverflow(by: max(size, 1))
-        guard !overflow, bytes <= max(blockBytes, 64 * fileSize) else {
+        guard let bytes = HDF5Bounds.allocation(count: points, size: size, fileSize: fileSize) else {
             return "\(points) values of \(size) bytes cannot come from a file of \(fileSize) bytes"
         }
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)

@@ -1,4 +1,3 @@
-import CHDF5
 import Foundation
 
 /// A failure reading or writing an irsl file.
@@ -30,16 +29,4 @@ public struct StoreError: Error, CustomStringConvertible {
 
 extension StoreError: LocalizedError {
     public var errorDescription: String? { description }
-}
-
-/// The innermost message on HDF5's error stack (and clears the stack), or nil
-/// when the stack is empty. Must run right after the failing call, before any
-/// other HDF5 call (which would reset the stack).
-func hdf5ErrorMessage() -> String? {
-    var buffer = [CChar](repeating: 0, count: 512)
-    let text: String = buffer.withUnsafeMutableBufferPointer { buf in
-        irsl_h5_last_error(buf.baseAddress, buf.count)
-        return String(cString: buf.baseAddress!)
-    }
-    return text.isEmpty ? nil : text
 }

@@ -2,7 +2,8 @@ import ArgumentParser
 import Calibration
 import Foundation
 import IRT
-import TOMLKit
+import Config
+import Store
 
 /// `irsl fit --config FILE`: a TOML file whose `[fit]` table holds the
 /// command's own options, spelled as its flags (`max-iterations = 200`,
@@ -23,7 +24,7 @@ struct FitConfig {
     var arguments: [String] = []
 
     /// What a key's TOML value must be.
-    enum Kind: String { case string, integer, number, boolean, integers = "integer or a list of integers" }
+    typealias Kind = ConfigKind
 
     /// Every key of the [fit] table and its kind: `irsl fit`'s options and those of its option group.
     static var keys: [String: Kind] {
@@ -43,51 +44,51 @@ struct FitConfig {
         property.reduce(into: "") { out, c in out += c.isUppercase ? "-" + c.lowercased() : String(c) }
     }
 
-    init(path: String) throws {
-        self.path = path
+    /// The file's text, or an error naming it.
+    static func text(of path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw FitError("\(path): cannot read the config file")
         }
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw FitError("\(path): not valid TOML: \(e.description) at line \(e.source.begin.line)")
+        return text
+    }
+
+    /// Parses the file in a child (`irsl __check-config`) first, when this
+    /// is the irsl executable: toml++ aborts on some malformed TOML, and the
+    /// abort must be an error here, not the end of an MPI rank.
+    static func checkInChild(_ path: String) throws {
+        guard let irsl = HDF5Guard.checker else { return }
+        let outcome: ChildProcess.Outcome
+        do { outcome = try ChildProcess.run(irsl, [IRSL.CheckConfig.subcommand, path], label: path, timeout: 30) } catch {
+            throw FitError("\(error)")
         }
-        for key in table.keys where key != "fit" {
-            throw FitError("\(path): unknown top-level key '\(key)'; fit options belong in a [fit] table")
-        }
-        guard let fit = table["fit"] else { return }
-        guard let fitTable = fit.table else { throw FitError("\(path): 'fit' must be a table ([fit])") }
-        let keys = Self.keys
-        for key in fitTable.keys.sorted() {
-            guard let kind = keys[key] else {
-                throw FitError("\(path): [fit] unknown key '\(key)'; known keys: \(keys.keys.sorted().joined(separator: ", "))")
-            }
-            let value = fitTable[key]!
-            guard let text = Self.argument(value, kind) else {
-                throw FitError("\(path): [fit] key '\(key)' must be \(kind == .integer || kind == .integers ? "an" : "a") \(kind.rawValue), found \(value.type)")
-            }
-            if key == "input" { input = text; continue }
-            let argument = kind == .boolean ? (text == "true" ? "--\(key)" : nil) : "--\(key)=\(text)"
-            guard let argument else { continue }
-            // The value is checked as the flag's is; the message names the file and the key.
-            do { _ = try IRSL.Fit.parse([argument]) } catch {
-                throw FitError("\(path): [fit] key '\(key)': \(IRSL.Fit.message(for: error))")
-            }
-            arguments.append(argument)
+        switch outcome {
+        case .exited(0, _): return
+        case .exited(_, let output):
+            throw FitError(output.split(separator: "\n").first.map(String.init) ?? "\(path): cannot read the config file")
+        case .signalled(let signal):
+            throw FitError("\(path): not valid TOML (the TOML parser crashed on it: \(ChildProcess.signalName(signal)))")
+        case .timedOut(let seconds):
+            throw FitError("\(path): not valid TOML (parsing it did not finish within \(Int(seconds)) s)")
         }
     }
 
-    /// A TOML value as the text of an argument, or nil when it has the wrong type.
-    private static func argument(_ value: TOMLValueConvertible, _ kind: Kind) -> String? {
-        switch kind {
-        case .string: return value.string
-        case .boolean: return value.bool.map { $0 ? "true" : "false" }
-        case .integer: return value.int.map(String.init)
-        case .number: return value.double.map { "\($0)" } ?? value.int.map(String.init)
-        case .integers:
-            if let v = value.int { return String(v) }
-            guard let list = value.array, !list.isEmpty, list.allSatisfy({ $0.int != nil }) else { return nil }
-            return list.map { String($0.int!) }.joined(separator: ",")
+    init(path: String) throws {
+        self.path = path
+        let text = try Self.text(of: path)
+        try Self.checkInChild(path)
+        let table: ConfigTable
+        do { table = try ConfigTable(text: text, path: path, table: "fit", keys: Self.keys) } catch let e as ConfigError {
+            throw FitError(e.description)
+        }
+        for entry in table.entries {
+            if entry.key == "input" { input = entry.text; continue }
+            if entry.kind == .boolean && entry.text == "false" { continue }
+            let argument = entry.kind == .boolean ? "--\(entry.key)" : "--\(entry.key)=\(entry.text)"
+            // The value is checked as the flag's is; the message names the file and the key.
+            do { _ = try IRSL.Fit.parse([argument]) } catch {
+                throw FitError("\(path): [fit] key '\(entry.key)': \(IRSL.Fit.message(for: error))")
+            }
+            arguments.append(argument)
         }
     }
 

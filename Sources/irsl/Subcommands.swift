@@ -6,6 +6,6 @@ extension IRSL {
         Simulate.self, Fit.self, CrossValidate.self, Info.self, ScalingStudy.self, Ingest.self,
         Select.self, Score.self, Cat.self, Items.self, EvaluateSubset.self,
         Law.self, Forecast.self, Optimal.self, PassK.self, Backtest.self,
-        Report.self, Export.self, CheckHDF5.self,
+        Report.self, Export.self, CheckHDF5.self, CheckConfig.self,
     ]
 }

@@ -175,6 +175,19 @@ final class BadInputTests: XCTestCase {
         try assertRefused(input, [cfg, "'dims'"], extra: ["--config", cfg])
     }
 
+    /// Configs on which toml++ (inside TOMLKit) aborts the process, found by
+    /// fuzz/ConfigFuzz.swift and kept in Tests/fuzz-regressions/config/: on
+    /// every rank a clear error naming the file, never a crash.
+    func testConfigsThatAbortTheTOMLParserAreErrors() throws {
+        let input = try write("toml.h5", Layout())
+        let regressions = Launcher.packageRoot.appendingPathComponent("Tests/fuzz-regressions/config")
+        for name in ["toml-header-without-key.toml", "toml-value-terminator-in-array.toml"] {
+            let cfg = regressions.appendingPathComponent(name).path
+            let r = try assertRefused(input, [cfg, "not valid TOML"], extra: ["--config", cfg])
+            XCTAssertFalse(r.stderr.contains("Assertion") || r.stderr.contains("Program crashed"), "\(name): \(r.stderr)")
+        }
+    }
+
     func testOutputDirectoryMissingAndExistingOutput() throws {
         let input = try write("outs.h5", Layout())
         let nowhere = path("no/such/dir/fit.h5")

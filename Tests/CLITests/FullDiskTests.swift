@@ -64,12 +64,30 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(try small.listing(), [], "a failed fit leaves no output at all")
     }
 
+    /// The bytes of every file on the small disk (its state before a failing command).
+    func snapshot() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for name in try small.listing() { files[name] = try Data(contentsOf: URL(fileURLWithPath: small.path(name))) }
+        return files
+    }
+
     func testSimulateFailsCleanly() throws {
         let out = small.path("sim.h5")
         try small.fill(leaving: 100_000)
         let r = try small.run(["simulate", "--models", "300", "--items", "1000", "--response", "bernoulli", "--output", out])
         assertCleanFailure(r, naming: out)
         XCTAssertEqual(try small.listing(), [])
+    }
+
+    /// simulate replaces its output: on a full disk the old one stays as it was.
+    func testSimulateKeepsTheOldOutput() throws {
+        let out = small.path("sim.h5")
+        XCTAssertEqual(try small.run(["simulate", "--models", "20", "--items", "50", "--response", "bernoulli", "--output", out]).status, 0)
+        let before = try snapshot()
+        try small.fill(leaving: 100_000)
+        let r = try small.run(["simulate", "--models", "300", "--items", "1000", "--response", "bernoulli", "--output", out])
+        assertCleanFailure(r, naming: out)
+        XCTAssertEqual(try snapshot(), before, "no new file, the old output untouched")
     }
 
     func testIngestNewAndAppendFailCleanly() throws {
@@ -103,6 +121,14 @@ final class FullDiskTests: XCTestCase {
         try small.fill(leaving: 8_000)
         assertCleanFailure(try small.run(["report", fit, "--output", out]), naming: out)
         XCTAssertEqual(try small.listing(), [])
+
+        // An older report of the same name stays as it was.
+        small.unfill()
+        XCTAssertEqual(try small.run(["report", fit, "--output", out]).status, 0)
+        let before = try snapshot()
+        try small.fill(leaving: 8_000)
+        assertCleanFailure(try small.run(["report", fit, "--output", out]), naming: out)
+        XCTAssertEqual(try snapshot(), before, "no new file, the old report untouched")
     }
 
     func testCheckpointFailsCleanly() throws {
@@ -114,6 +140,19 @@ final class FullDiskTests: XCTestCase {
         assertCleanFailure(r, naming: checkpoint)
         XCTAssertEqual(try small.listing(), [], "no checkpoint or temporary file remains")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("fit.h5")))
+
+        // Checkpoints of an earlier run stay as they were when the next one cannot be written.
+        small.unfill()
+        XCTAssertEqual(try small.run(["fit", data, "--output", path("first.h5"), "--checkpoint", checkpoint,
+                                      "--checkpoint-every", "0", "--max-iterations", "3"]).status, 0)
+        let before = try snapshot()
+        XCTAssertFalse(before.isEmpty, "the first fit left its checkpoint")
+        try small.fill(leaving: 8_000)
+        let again = try small.run(["fit", data, "--output", path("second.h5"), "--checkpoint", checkpoint,
+                                   "--checkpoint-every", "0", "--max-iterations", "5"])
+        assertCleanFailure(again, naming: checkpoint)
+        XCTAssertEqual(try snapshot(), before, "the earlier checkpoints untouched, no temporary file")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("second.h5")))
     }
 }
 
@@ -160,6 +199,12 @@ final class SmallDisk {
         let size = max(0, free - bytes)
         let r = try Launcher.run(["bash", "-c", "head -c \(size) /dev/zero > '\(fillerPath)'"], timeout: 60)
         XCTAssertEqual(r.status, 0, r.stderr)
+    }
+
+    /// Frees the disk again (removes the filler, lifts the size limit).
+    func unfill() {
+        sizeLimit = nil
+        try? FileManager.default.removeItem(atPath: path(".filler"))
     }
 
     /// Runs irsl with the disk full.
