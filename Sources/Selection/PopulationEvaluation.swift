@@ -137,7 +137,7 @@ public struct PopulationEvaluation: @unchecked Sendable {
         let auto = scores(subset: choice.items)
         rows += accuracy(method: "auto", estimates: auto.calibrated)
         rows += accuracy(method: "auto-irt", estimates: auto.irt)
-        progress("auto: " + choice.summary(candidates))
+        progress("auto: " + choice.summary(candidates) + "; held-out RMSE " + choice.heldOutSummary(candidates))
         for method in [SelectionMethod.fisher, .stratified] {
             let subset = selector.select(perBenchmark: n, method: method, seed: seed).map(\.item)
             let s = scores(subset: subset)

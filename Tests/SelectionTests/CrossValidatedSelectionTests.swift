@@ -70,11 +70,33 @@ final class CrossValidatedSelectionTests: XCTestCase {
         XCTAssertEqual(choice.summary([first, second]), "first ×1, second ×1")
         XCTAssertLessThan(choice.heldOutRMSE[0][0], 0.8 * choice.heldOutRMSE[1][0])
         XCTAssertLessThan(choice.heldOutRMSE[1][1], 0.8 * choice.heldOutRMSE[0][1])
-        // Four folds, each chosen from the other three (150 models, none of the fold), then all 200.
-        XCTAssertEqual(calls.lists.count, 5)
-        let folds = calls.lists.prefix(4).map { Set(0..<data.models).subtracting($0) }
-        XCTAssertTrue(calls.lists.prefix(4).allSatisfy { $0.count == 150 })
-        XCTAssertEqual(folds.reduce(Set<Int>()) { $0.union($1) }.count, 200, "every model is held out once")
+        // Two shuffles of four folds, each chosen from the other three (150 models, none of the fold), then all 200.
+        XCTAssertEqual(calls.lists.count, 9)
+        XCTAssertTrue(calls.lists.prefix(8).allSatisfy { $0.count == 150 })
+        for shuffle in [0, 4] {
+            let heldOut = calls.lists[shuffle..<(shuffle + 4)].map { Set(0..<data.models).subtracting($0) }
+            XCTAssertEqual(heldOut.reduce(Set<Int>()) { $0.union($1) }.count, 200, "every model is held out once per shuffle")
+        }
+        XCTAssertNotEqual(calls.lists[0], calls.lists[4], "the two shuffles differ")
         XCTAssertEqual(calls.lists.last!, Array(0..<data.models))
+        // A copy of the default under another name is never preferred: equal errors are no evidence.
+        let copy = SelectionCandidate(name: "copy") { _ in good[0] + bad[1] }
+        XCTAssertEqual(cv.select(candidates: [first, copy]).chosen, [0, 0])
+    }
+
+    /// The one-standard-error rule on hand-computed held-out errors of four
+    /// models (one benchmark): candidate 1 has the default's mean (not
+    /// better), candidate 3 a lower mean whose paired difference
+    /// (−0.04, 0.04, −0.04, −0.04: mean −0.02, sd 0.04, SE 0.02) is only one
+    /// SE below zero (not enough), candidate 2 is better by far.
+    func testOneStandardErrorRule() {
+        let base = [0.04, 0.04, 0.04, 0.04]
+        let same = [0.03, 0.05, 0.03, 0.05], better = [0.01, 0.02, 0.01, 0.02], lucky = [0.0, 0.08, 0.0, 0.0]
+        XCTAssertEqual(CrossValidatedSelector.choose(benchmark: 0, squared: [base, same, better, lucky], rows: 4), 2)
+        XCTAssertEqual(CrossValidatedSelector.choose(benchmark: 0, squared: [base, same, lucky], rows: 4), 0)
+        XCTAssertEqual(CrossValidatedSelector.choose(benchmark: 0, squared: [base, lucky.map { $0 / 2 }], rows: 4), 1,
+                       "halved, the same pattern is 3 SE below zero")
+        // The second benchmark's rows; NaN (not held out) is skipped, and a default without any error yields.
+        XCTAssertEqual(CrossValidatedSelector.choose(benchmark: 1, squared: [[0, 0, .nan, .nan], [0, 0, 0.1, 0.2]], rows: 2), 1)
     }
 }
