@@ -65,12 +65,8 @@ public struct SelectionCandidate: Sendable {
 /// inside the training set). The item parameters are the fit's, which saw
 /// every training model: a mild optimism for the IRT-based candidates.
 public struct CrossValidatedSelector: @unchecked Sendable {
-    public let bank: ItemBank
-    public let predictor: ScorePredictor
-    /// [models × bank items] training responses (NaN = missing), and trials for binomial responses.
-    public let responses: [Float]
-    public let trials: [Float]?
-    public let models: Int
+    /// The training models (responses, trials, scorer).
+    public let training: SubsetEvaluator
     public var folds = 5
     /// Repeats of the k-fold split (different shuffles), averaged per model.
     public var repeats = 2
@@ -78,13 +74,14 @@ public struct CrossValidatedSelector: @unchecked Sendable {
     /// At most this many training models (evenly spaced) take part.
     public var maxModels = 1000
 
+    public var bank: ItemBank { training.bank }
+    public var predictor: ScorePredictor { training.predictor }
+    public var responses: [Float] { training.responses }
+    public var trials: [Float]? { training.trials }
+    public var models: Int { training.models }
+
     public init(bank: ItemBank, predictor: ScorePredictor? = nil, responses: [Float], trials: [Float]?) {
-        precondition(responses.count % max(bank.count, 1) == 0)
-        self.bank = bank
-        self.predictor = predictor ?? ScorePredictor(bank: bank)
-        self.responses = responses
-        self.trials = trials
-        models = responses.count / max(bank.count, 1)
+        training = SubsetEvaluator(bank: bank, predictor: predictor, responses: responses, trials: trials)
     }
 
     public struct Choice: Sendable {
