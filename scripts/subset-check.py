@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Held-out check of `irsl evaluate-subset` on the shared real matrices, against the baseline of issue #16.
 
-usage: .venv/bin/python scripts/subset-check.py IRSL_BINARY [--sizes 25,50] [--methods] [NAME ...]
+usage: .venv/bin/python scripts/subset-check.py IRSL_BINARY [--sizes 25,50] [--split-seed S] [NAME ...] [-- EXTRA IRSL OPTIONS]
   NAME: folders of ../shared/data/real-matrices (default: every matrix with >= 2 benchmarks or >= 500 items)
 
-For each matrix: a random quarter of the models is held out (seed 0), the rest calibrate. The baseline is the
+For each matrix: a random quarter of the models is held out (seed 0, or --split-seed S: other splits of
+the same matrix, to see how much a ratio moves with the split), the rest calibrate. The baseline is the
 linear-calibrated random subset of tinyBenchmarks: draw N questions of each benchmark at random, regress the
 full-benchmark score on the subset's mean over the training models, apply the line to the test models
 (20 draws, RMSE averaged). Also the raw mean of a random subset (no calibration) and its decision accuracy:
@@ -23,6 +24,9 @@ irsl = args.pop(0)
 sizes = [25, 50]
 if "--sizes" in args:
     i = args.index("--sizes"); sizes = [int(s) for s in args[i + 1].split(",")]; del args[i:i + 2]
+split_seed = 0
+if "--split-seed" in args:
+    i = args.index("--split-seed"); split_seed = int(args[i + 1]); del args[i:i + 2]
 extra = []
 if "--" in args:
     i = args.index("--"); extra = args[i + 1:]; args = args[:i]
@@ -115,7 +119,7 @@ def main():
     for name in chosen:
         models, ids, bench, y = load(name)
         binary = bool(np.isin(y[np.isfinite(y)], [0, 1]).all())
-        rng = np.random.default_rng(0)
+        rng = np.random.default_rng(split_seed)
         order = rng.permutation(len(models))
         test = np.sort(order[: len(models) // 4]); train = np.sort(order[len(models) // 4:])
         s = h5py.string_dtype(); path = os.path.join(work, name + ".h5")
@@ -140,6 +144,9 @@ def main():
                 print(f"{name} n={n}: irsl evaluate-subset failed:\n{r.stderr}{r.stdout[-2000:]}")
                 continue
             ev = pd.read_csv(out)
+            for line in r.stdout.splitlines():
+                if line.strip().startswith("auto:"):
+                    print(f"{name} n={n} {line.strip()}")
             methods = list(dict.fromkeys(ev["method"]))
             print(f"\n## {name}: {len(train)} train / {len(test)} test models, {len(ids)} items, {len(bnames)} benchmarks, "
                   f"{n} per benchmark; RMSE in points (decision accuracy)")

@@ -126,6 +126,18 @@ public struct PopulationEvaluation: @unchecked Sendable {
         rows += accuracy(method: "reconstruction", estimates: r.calibrated)
         rows += accuracy(method: "reconstruction-irt", estimates: r.irt)
         progress("reconstruction: \(reconstruction.count) items scored")
+        let discriminating = DiscriminatingSelector(bank: bank, responses: trainResponses).select(perBenchmark: n)
+        let ds = scores(subset: discriminating)
+        rows += accuracy(method: "discriminating", estimates: ds.calibrated)
+        rows += accuracy(method: "discriminating-irt", estimates: ds.irt)
+        let candidates = SelectionCandidate.standard(bank: bank, responses: trainResponses, theta: trainTheta(), perBenchmark: n,
+                                                     selector: selector, seed: seed)
+        let choice = CrossValidatedSelector(bank: bank, predictor: train.predictor, responses: trainResponses, trials: train.trials)
+            .select(candidates: candidates)
+        let auto = scores(subset: choice.items)
+        rows += accuracy(method: "auto", estimates: auto.calibrated)
+        rows += accuracy(method: "auto-irt", estimates: auto.irt)
+        progress("auto: " + choice.summary(candidates) + "; held-out RMSE " + choice.heldOutSummary(candidates))
         for method in [SelectionMethod.fisher, .stratified] {
             let subset = selector.select(perBenchmark: n, method: method, seed: seed).map(\.item)
             let s = scores(subset: subset)

@@ -5,8 +5,9 @@ import Selection
 /// accuracy per benchmark and method, calibrated scoring and IRT alone.
 enum EvaluateSubsetTable {
     static func show(_ rows: [MethodAccuracy], bank: ItemBank, perBenchmark: Int, repeats: Int, budget: Int, listed: Int?) {
-        let methods = ["reconstruction", "fisher", "stratified", "random", "cat"]
-        let titles = ["reconstruction-\(perBenchmark)", "fisher-\(perBenchmark)", "stratified-\(perBenchmark)",
+        let methods = ["auto", "reconstruction", "discriminating", "fisher", "stratified", "random", "cat"]
+        let titles = ["auto-\(perBenchmark)", "reconstruction-\(perBenchmark)", "discriminating-\(perBenchmark)",
+                      "fisher-\(perBenchmark)", "stratified-\(perBenchmark)",
                       "random-\(perBenchmark) (×\(repeats))", "cat-\(budget)"]
         for (suffix, what) in [("", "calibrated on the train models"), ("-irt", "IRT reconstruction alone")] {
             print("full-score error on the test models, \(what): RMSE / MAE in %, decision accuracy"

@@ -8,9 +8,13 @@ extension IRSL {
         static let configuration = CommandConfiguration(
             abstract: "Choose a small, informative subset of each benchmark's items from a fit.",
             discussion: """
-            reconstruction (the default when --responses gives models with full responses, normally the fit's
-            input): greedy minimisation of the error of reconstructing those models' full benchmark scores from
-            the subset's mean; fisher (the default without --responses): greedy maximisation of Fisher
+            auto (the default when --responses gives models with full responses, normally the fit's input):
+            per benchmark, the method below whose subsets predict held-out training models' full scores best
+            (5-fold cross-validation over those models, calibrated scoring as irsl score --train);
+            reconstruction: greedy minimisation of the error of reconstructing those models' full benchmark
+            scores from the subset's mean; discriminating: one item per stratum of the training models' mean
+            response, the one most correlated with the full score; fisher (the default without --responses):
+            greedy maximisation of Fisher
             information integrated over the abilities of interest, with diminishing returns so the subset
             spreads over difficulties; stratified: one random
             item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
@@ -20,7 +24,7 @@ extension IRSL {
 
         @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
         @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
-        @Option(help: "Selection method (see above; default reconstruction with --responses, else fisher).") var method: SelectMethod?
+        @Option(help: "Selection method (see above; default auto with --responses, else fisher).") var method: SelectMethod?
         @Option(help: "Response file of models with full responses (reconstruction; normally the fit's input).") var responses: String?
         @Option(parsing: .unconditional, help: "Ability range of interest LO:HI (uniform weights), e.g. -1:2.5.") var ability: String?
         @Option(help: "CSV of abilities of interest: a theta column, optional weight column.") var population: String?
@@ -30,13 +34,13 @@ extension IRSL {
         func validate() throws {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
             if ability != nil && population != nil { throw ValidationError("--ability and --population exclude each other") }
-            if method == .reconstruction && responses == nil {
-                throw ValidationError("--method reconstruction: expected --responses FILE (models with full responses, e.g. the fit's input)")
+            if let method, method.base == nil, responses == nil {
+                throw ValidationError("--method \(method.rawValue): expected --responses FILE (models with full responses, e.g. the fit's input)")
             }
         }
 
         func run() throws {
-            let method = self.method ?? (responses == nil ? .fisher : .reconstruction)
+            let method = self.method ?? (responses == nil ? .fisher : .auto)
             let (fitResult, bank) = try ItemBank.read(fit: fit)
             let distribution: AbilityDistribution
             if let ability { distribution = try AbilityDistribution.parseRange(ability) }
@@ -47,9 +51,21 @@ extension IRSL {
             if let base = method.base {
                 chosen = selector.select(perBenchmark: perBenchmark, method: base, seed: seed)
             } else {
-                let (rows, theta) = try Self.training(responses!, bank: bank, fit: fitResult)
-                chosen = ReconstructionSelector(bank: bank, responses: rows, theta: theta).select(perBenchmark: perBenchmark)
-                    .map { SelectedItem.chosen($0, information: selector.integratedInformation($0)) }
+                let (rows, trials, theta) = try Self.training(responses!, bank: bank, fit: fitResult)
+                let items: [Int]
+                switch method {
+                case .discriminating: items = DiscriminatingSelector(bank: bank, responses: rows).select(perBenchmark: perBenchmark)
+                case .auto:
+                    let candidates = SelectionCandidate.standard(bank: bank, responses: rows, theta: theta, perBenchmark: perBenchmark,
+                                                                 selector: selector, seed: seed)
+                    var cv = CrossValidatedSelector(bank: bank, responses: rows, trials: trials)
+                    cv.seed = seed
+                    let choice = cv.select(candidates: candidates)
+                    Self.showChoice(choice, candidates: candidates, bank: bank)
+                    items = choice.items
+                default: items = ReconstructionSelector(bank: bank, responses: rows, theta: theta).select(perBenchmark: perBenchmark)
+                }
+                chosen = items.map { SelectedItem.chosen($0, information: selector.integratedInformation($0)) }
             }
             let rows = chosen.map { c in
                 SubsetTable.Row(item: bank.ids[c.item], benchmark: bank.benchmarkNames[bank.benchmarkOfItem[c.item]],
@@ -88,30 +104,42 @@ extension IRSL {
 /// `irsl select --method`: the `ItemSelector` methods and `reconstruction`,
 /// which needs the responses of models whose full scores are known.
 enum SelectMethod: String, CaseIterable, ExpressibleByArgument {
-    case fisher, stratified, random, reconstruction
+    case auto, fisher, stratified, random, reconstruction, discriminating
     var base: SelectionMethod? { SelectionMethod(rawValue: rawValue) }
 }
 
 extension IRSL.Select {
-    /// Every row of `path` in bank order, and each model's ability: the fit's
-    /// where the model is in the fit, else its MAP from all its responses.
-    static func training(_ path: String, bank: ItemBank, fit: FitResult) throws -> ([Float], [Double]) {
+    /// Every row of `path` in bank order (responses, and trials for binomial
+    /// fits), and each model's ability: the fit's where the model is in the
+    /// fit, else its MAP from all its responses.
+    static func training(_ path: String, bank: ItemBank, fit: FitResult) throws -> ([Float], [Float]?, [Double]) {
         let source = try ResponseSource(path: path, bank: bank)
         var fitted: [String: Double] = [:]
         if fit.theta.count == fit.modelNames.count {
             for (i, name) in fit.modelNames.enumerated() { fitted[name] = fit.theta[i] }
         }
-        var rows: [Float] = [], theta: [Double] = []
+        var rows: [Float] = [], counts: [Float]? = source.readsTrials ? [] : nil, theta: [Double] = []
         let names = source.info.modelNames
         try source.forEachBlock { range, values, trials in
             rows += values
+            if let trials { counts? += trials }
             for (r, m) in range.enumerated() {
                 if let t = fitted[names[m]] { theta.append(t); continue }
                 let obs = ResponseSource.observations(values, trials, row: r, items: bank.count)
                 theta.append(AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta)
             }
         }
-        return (rows, theta)
+        return (rows, counts, theta)
+    }
+
+    /// What `--method auto` chose: per benchmark the winning method and every candidate's held-out RMSE.
+    static func showChoice(_ choice: CrossValidatedSelector.Choice, candidates: [SelectionCandidate], bank: ItemBank) {
+        print("auto: held-out RMSE (points) of each method's calibrated score, 5-fold over the training models; chosen: " + choice.summary(candidates))
+        print(SelectionIO.pad("benchmark", 24) + SelectionIO.pad("chosen", 16) + candidates.map { SelectionIO.pad($0.name, 15, right: true) }.joined())
+        for b in 0..<bank.benchmarkCount {
+            print(SelectionIO.pad(bank.benchmarkNames[b], 24) + SelectionIO.pad(candidates[choice.chosen[b]].name, 16)
+                  + candidates.indices.map { SelectionIO.pad(String(format: "%.2f", 100 * choice.heldOutRMSE[$0][b]), 15, right: true) }.joined())
+        }
     }
 }
 

@@ -62,13 +62,21 @@ final class SelectionCLITests: XCTestCase {
 
         let rec = file("reconstruction.csv")
         let recRun = try irsl(["select", fit, "--per-benchmark", "6", "--responses", data, "--output", rec])
-        XCTAssertTrue(recRun.stdout.contains("irsl select: reconstruction"), "reconstruction is the default with --responses: \(recRun.stdout)")
+        XCTAssertTrue(recRun.stdout.contains("irsl select: auto") && recRun.stdout.contains("held-out RMSE")
+                      && recRun.stdout.contains("discriminating"), "auto is the default with --responses: \(recRun.stdout)")
         let recRows = try csv(rec).rows
         XCTAssertEqual(recRows.count, 18)
         XCTAssertEqual(Set(recRows.map { $0[0] }).count, 18)
         for b in ["bench0", "bench1", "bench2"] { XCTAssertEqual(recRows.filter { $0[1] == b }.count, 6) }
+        for method in ["reconstruction", "discriminating"] {
+            let out = file("\(method)-rows.csv")
+            try irsl(["select", fit, "--per-benchmark", "6", "--responses", data, "--method", method, "--output", out])
+            XCTAssertEqual(Set(try csv(out).rows.map { $0[0] }).count, 18, method)
+        }
         let noData = try irsl(["select", fit, "--per-benchmark", "6", "--method", "reconstruction", "--output", file("none.csv")], succeeds: false)
         XCTAssertTrue(noData.stderr.contains("--responses"), noData.stderr)
+        let noDataAuto = try irsl(["select", fit, "--per-benchmark", "6", "--method", "auto", "--output", file("none.csv")], succeeds: false)
+        XCTAssertTrue(noDataAuto.stderr.contains("--method auto") && noDataAuto.stderr.contains("--responses"), noDataAuto.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: file("none.csv")))
 
         let scores = file("scores.csv")
@@ -145,10 +153,11 @@ final class SelectionCLITests: XCTestCase {
         try "model_a,model_b\nfamily0-model0,family4-model4\nfamily8-model8,family2-model12\n".write(toFile: pairs, atomically: true, encoding: .utf8)
         let r = try irsl(["evaluate-subset", data, "--split", split, "--per-benchmark", "15", "--repeats", "2", "--pairs", pairs, "--output", out])
         XCTAssertTrue(r.stdout.contains("300 train and 100 test models"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("random-15 (×2)") && r.stdout.contains("cat-45") && r.stdout.contains("reconstruction-15"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("random-15 (×2)") && r.stdout.contains("cat-45") && r.stdout.contains("reconstruction-15")
+                      && r.stdout.contains("auto-15") && r.stdout.contains("auto: "), r.stdout)
         let table = try csv(out)
         XCTAssertEqual(table.header, "method,benchmark,rmse,mae,decision,listed_pairs")
-        let methods = ["reconstruction", "fisher", "stratified", "random", "cat"]
+        let methods = ["reconstruction", "discriminating", "auto", "fisher", "stratified", "random", "cat"]
         XCTAssertEqual(table.rows.count, 4 * 2 * methods.count)
         for method in methods.flatMap({ [$0, $0 + "-irt"] }) {
             let mine = table.rows.filter { $0[0] == method }
@@ -193,7 +202,7 @@ final class SelectionCLITests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("subset.csv") && r.stderr.contains("not-an-item") && r.stderr.contains("line 3"), r.stderr)
 
         r = try irsl(["select", fit, "--per-benchmark", "5", "--method", "best", "--output", out], succeeds: false)
-        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("'best'") && r.stderr.contains("'fisher', 'stratified', 'random' or 'reconstruction'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("--method") && r.stderr.contains("'best'") && ["auto", "fisher", "stratified", "random", "reconstruction", "discriminating"].allSatisfy { r.stderr.contains("- \($0)") }, r.stderr)
         r = try irsl(["score", fit, data, "--level", "1.5", "--output", out], succeeds: false)
         XCTAssertTrue(r.stderr.contains("--level"), r.stderr)
         r = try irsl(["cat", fit, data, "--max-items", "0", "--output", out], succeeds: false)
