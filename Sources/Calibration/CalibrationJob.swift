@@ -113,7 +113,7 @@ public struct CalibrationJob {
         try options.validate()
 
         let floors = try Self.floors(info, options: options, path: input)
-        let (benchmarkOfItem, benchmarkNames) = Self.benchmarkIndex(info.benchmarks)
+        let benchmarkNames = BenchmarkIndex(itemBenchmarks: info.benchmarks).names
 
         // A resume is checked before the shard is read: a wrong checkpoint fails fast.
         let fingerprint = try InputFingerprint.of(input, info: info)
@@ -137,23 +137,11 @@ public struct CalibrationJob {
         let readSeconds = comm.allreduceMax(Date().timeIntervalSince(loadStart))
         say("irsl fit: \(info.models) models × \(info.items) items, \(benchmarkNames.count) benchmarks, \(options.model.rawValue) K=\(options.dims) \(options.response.rawValue), \(comm.size) rank(s); shards read in \(String(format: "%.2f", Date().timeIntervalSince(loadStart))) s")
 
-        let calibrator = Calibrator(options: options, comm: comm, totalModels: info.models, shard: shard,
-                                    floors: floors, benchmarkOfItem: benchmarkOfItem, benchmarkCount: benchmarkNames.count)
-        shard = Shard(rowStart: 0, rows: 0, items: 0, responses: [])   // the calibrator holds the only copy
-        if options.response == .beta {
-            let clamped = calibrator.clampedCount
-            if clamped > 0 { say("note: \(clamped) responses at or beyond [\(betaClampEpsilon), 1 − \(betaClampEpsilon)] (exact 0/1 included) enter the Beta likelihood as censored") }
-        }
-        if let checkpoint = restored {
-            calibrator.restore(checkpoint)
-            say("resumed from \(checkpointPath) at iteration \(checkpoint.header.iteration) (written by \(checkpoint.header.ranks) rank(s), \(checkpoint.header.reason))")
-        }
-
         // Checkpoints: taken at iteration boundaries when due or when any rank got a signal.
         irsl_install_stop_handlers()
         var lastCheckpoint = Date()
         let periodic = checkpoint != nil
-        let writeCheckpoint = { (reason: String) throws in
+        let writeCheckpoint = { (calibrator: Calibrator, reason: String) throws in
             let theta = calibrator.gatherTheta(calibrator.theta)
             if comm.isRoot {
                 let items = calibrator.items
@@ -169,22 +157,38 @@ public struct CalibrationJob {
             comm.barrier()   // nobody leaves before the file is complete
             lastCheckpoint = Date()
         }
-        let summary = try calibrator.fit(progress: { say(ProgressLine.format($0)) }) { iteration in
-            var flags = [Double(irsl_stop_signal()),
-                         periodic && comm.isRoot && Date().timeIntervalSince(lastCheckpoint) >= checkpointEvery ? 1 : 0]
-            comm.allreduceMax(&flags)
-            if flags[0] > 0 {
-                try writeCheckpoint("signal")
-                say("signal \(Int(flags[0])) received: checkpoint of iteration \(iteration) written to \(checkpointPath); resume with --resume")
-                return true
-            }
-            if flags[1] > 0 { try writeCheckpoint("periodic") }
-            return false
-        }
+        let hooks = CalibrationHooks(
+            start: { calibrator in
+                if options.response == .beta {
+                    let clamped = calibrator.clampedCount
+                    if clamped > 0 { say("note: \(clamped) responses at or beyond [\(betaClampEpsilon), 1 − \(betaClampEpsilon)] (exact 0/1 included) enter the Beta likelihood as censored") }
+                }
+                if let checkpoint = restored {
+                    calibrator.restore(checkpoint)
+                    say("resumed from \(checkpointPath) at iteration \(checkpoint.header.iteration) (written by \(checkpoint.header.ranks) rank(s), \(checkpoint.header.reason))")
+                }
+            },
+            progress: { say(ProgressLine.format($0)) },
+            boundary: { calibrator, iteration in
+                var flags = [Double(irsl_stop_signal()),
+                             periodic && comm.isRoot && Date().timeIntervalSince(lastCheckpoint) >= checkpointEvery ? 1 : 0]
+                comm.allreduceMax(&flags)
+                if flags[0] > 0 {
+                    try writeCheckpoint(calibrator, "signal")
+                    say("signal \(Int(flags[0])) received: checkpoint of iteration \(iteration) written to \(checkpointPath); resume with --resume")
+                    return true
+                }
+                if flags[1] > 0 { try writeCheckpoint(calibrator, "periodic") }
+                return false
+            })
+        let fitted = try calibrate(CalibrationData(shard: shard, totalModels: info.models, itemIDs: info.itemIDs,
+                                                   itemBenchmarks: info.benchmarks, floors: floors),
+                                   options: options, comm: comm, hooks: hooks)
+        let calibrator = fitted.calibrator, summary = fitted.summary
         if summary.interrupted {
             return Outcome(result: nil, summary: summary, recovery: nil)
         }
-        if periodic { try writeCheckpoint(summary.converged ? "final" : "iteration limit") }
+        if periodic { try writeCheckpoint(calibrator, summary.converged ? "final" : "iteration limit") }
         say(summary.converged
             ? "converged after \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds)) s"
             : "stopped at the iteration limit (\(summary.iterations)) without meeting the tolerance")
@@ -253,18 +257,12 @@ public struct CalibrationJob {
     }
 
     /// The fixed lower asymptotes: the file's floors with --floor-from-file, else zeros.
-    static func floors(_ info: ResponseFileInfo, options: FitOptions, path: String) throws -> [Double] {
+    public static func floors(_ info: ResponseFileInfo, options: FitOptions, path: String) throws -> [Double] {
         guard options.floorFromFile else { return [Double](repeating: 0, count: info.items) }
         guard let f = info.floor else {
             throw StoreError(file: path, field: "/items/floor", message: "--floor-from-file was given but the file has no floors")
         }
         return f
-    }
-
-    /// Each item's benchmark index, benchmarks numbered by first appearance.
-    static func benchmarkIndex(_ benchmarks: [String]) -> (ofItem: [Int32], names: [String]) {
-        let index = BenchmarkIndex(itemBenchmarks: benchmarks)
-        return (index.ofItem.map(Int32.init), index.names)
     }
 
     /// Every model needs an observed entry, and so does every item; items

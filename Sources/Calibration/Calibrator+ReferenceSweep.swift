@@ -38,19 +38,14 @@ extension Calibrator {
         let th = v.theta + r * k, gr = v.gradient, h = v.information
         for c in 0..<k { gr[c] = 0 }
         for c in 0..<(k * k) { h[c] = 0 }
-        for j in 0..<n {
-            let yj = entries.y[j]
-            if yj.isNaN { continue }
+        v.forEachObserved(entries, items: n, theta: th) { j, y, eta, b in
             let aj = v.a + j * k
-            var eta = v.d[j]
-            for c in 0..<k { eta += aj[c] * th[c] }
-            let b = v.benchmark[j]
             let s: Double, w: Double
             if observedInformation {
-                let e = L.terms(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
+                let e = L.terms(y: y, trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
                 s = e.score; w = e.observed
             } else {
-                (s, w) = L.scoreAndFisher(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b])
+                (s, w) = L.scoreAndFisher(y: y, trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b])
             }
             for c in 0..<k {
                 gr[c] += s * aj[c]
@@ -92,14 +87,8 @@ extension Calibrator {
         // The item's design vector: (θ, 1) for 2PL, (1) for 1PL.
         if options.model == .twoPL { for c in 0..<k { x[c] = th[c] } }
         var logLik = 0.0
-        for j in 0..<n {
-            let yj = entries.y[j]
-            if yj.isNaN { continue }
-            let aj = v.a + j * k
-            var eta = v.d[j]
-            for c in 0..<k { eta += aj[c] * th[c] }
-            let b = v.benchmark[j]
-            let e = L.terms(y: Double(yj), trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
+        v.forEachObserved(entries, items: n, theta: th) { j, y, eta, b in
+            let e = L.terms(y: y, trials: entries.trials(j), eta: eta, floor: v.g[j], phi: v.phi[b], phiTerms: v.phiTerms[b])
             logLik += e.logLikelihood
             let w = observedInformation ? e.observed : e.fisher
             let slot = acc + j        // slot q of item j lives at q·n + j
@@ -134,6 +123,8 @@ final class ParameterView {
     let theta: UnsafeMutablePointer<Double>
     /// Ability gradient (K), information (K × K), item design vector (p).
     let gradient, information, design: UnsafeMutablePointer<Double>
+    /// K.
+    let dims: Int
     private let thetaCount: Int
 
     init(_ c: Calibrator) {
@@ -151,9 +142,26 @@ final class ParameterView {
         information = copy([Double](repeating: 0, count: k * k))
         design = copy([Double](repeating: 1, count: p))
         thetaCount = c.theta.count
+        dims = k
     }
 
     var abilities: [Double] { Array(UnsafeBufferPointer(start: theta, count: thetaCount)) }
+
+    /// The reference pass's inner loop over one row: `body(j, y, η, b)` for
+    /// every observed entry j, with η = a_j·θ + d_j at the ability `th` [K]
+    /// and b the item's benchmark.
+    @inline(__always)
+    func forEachObserved(_ entries: RowView, items n: Int, theta th: UnsafeMutablePointer<Double>,
+                         _ body: (_ j: Int, _ y: Double, _ eta: Double, _ benchmark: Int) -> Void) {
+        for j in 0..<n {
+            let yj = entries.y[j]
+            if yj.isNaN { continue }
+            let aj = a + j * dims
+            var eta = d[j]
+            for c in 0..<dims { eta += aj[c] * th[c] }
+            body(j, Double(yj), eta, benchmark[j])
+        }
+    }
 
     deinit {
         for p in [a, d, g, phi, theta, gradient, information, design] { p.deallocate() }

@@ -77,7 +77,6 @@ public struct CrossValidation {
             try o.validate()
         }
         let floors = try CalibrationJob.floors(info, options: base, path: input)
-        let (benchmarkOfItem, benchmarkNames) = CalibrationJob.benchmarkIndex(info.benchmarks)
         let part = RowPartition(rows: info.models, parts: comm.size, index: comm.rank)
         var full = try Shard.load(input, info: info, rows: part.range, needTrials: base.response.needsTrials)
         try full.prepare(for: base.response, path: input, itemIDs: info.itemIDs)
@@ -102,11 +101,12 @@ public struct CrossValidation {
             try train.prepare(for: base.response, path: input, itemIDs: info.itemIDs)
             for (ci, c) in candidates.enumerated() {
                 var o = base; o.model = c.model; o.dims = c.dims
-                let calibrator = Calibrator(options: o, comm: comm, totalModels: info.models, shard: train,
-                                            floors: floors, benchmarkOfItem: benchmarkOfItem, benchmarkCount: benchmarkNames.count)
-                let summary = calibrator.fit()
+                let fitted = try calibrate(CalibrationData(shard: train, totalModels: info.models, itemIDs: info.itemIDs,
+                                                           itemBenchmarks: info.benchmarks, floors: floors),
+                                           options: o, comm: comm)
+                let summary = fitted.summary
                 if summary.converged { converged[ci] += 1 }
-                var sums = Self.score(hidden: hidden, raw: raw, shard: full, calibrator: calibrator, response: o.response)
+                var sums = Self.score(hidden: hidden, raw: raw, shard: full, fitted: fitted, response: o.response)
                 comm.allreduceSum(&sums)
                 let count = max(sums[3], 1)
                 perFold[ci * 3].append(sums[0] / count)
@@ -131,9 +131,9 @@ public struct CrossValidation {
 
     /// This rank's sums over its hidden entries: log-loss, Brier, held-out
     /// log-likelihood, count.
-    static func score(hidden: [Int], raw: [Float], shard: Shard, calibrator: Calibrator, response: ResponseModel) -> [Double] {
-        let n = shard.items, k = calibrator.options.dims
-        let items = calibrator.items, theta = calibrator.theta
+    static func score(hidden: [Int], raw: [Float], shard: Shard, fitted: CalibrationResult, response: ResponseModel) -> [Double] {
+        let items = fitted.items, theta = fitted.theta
+        let n = shard.items, k = items.dims
         var loss = 0.0, brier = 0.0, loglik = 0.0
         for index in hidden {
             let r = index / n, j = index % n

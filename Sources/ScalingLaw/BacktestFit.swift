@@ -1,5 +1,4 @@
 import Calibration
-import Distributed
 import Foundation
 import IRT
 import Store
@@ -26,21 +25,20 @@ struct BacktestFit {
             throw LawError("only \(train.count) training models have responses; too few to calibrate")
         }
         let (rows, rowTrials) = data.rows(train)
-        var shard = Shard(rowStart: 0, rows: train.count, items: data.items, responses: rows, trials: rowTrials)
-        try shard.prepare(for: data.response, path: data.path, itemIDs: data.info.itemIDs)
-        let calibrator = Calibrator(options: fitOptions, comm: SerialCommunicator(), totalModels: train.count, shard: shard,
-                                    floors: fitOptions.floorFromFile ? data.floors : [Double](repeating: 0, count: data.items),
-                                    benchmarkOfItem: data.benchmarkOfItem.map(Int32.init), benchmarkCount: data.benchmarkCount)
-        let summary = calibrator.fit()
-        var law = try AbilityLaw.fit(theta: calibrator.theta, dims: dims, modelNames: train.map { data.info.modelNames[$0] },
+        let fitted = try calibrate(CalibrationData(matrix: rows, trials: rowTrials, rows: train.count, itemIDs: data.info.itemIDs,
+                                                   itemBenchmarks: data.info.benchmarks,
+                                                   floors: fitOptions.floorFromFile ? data.floors : nil,
+                                                   response: data.response, path: data.path),
+                                   options: fitOptions)
+        let summary = fitted.summary, theta = fitted.theta
+        var law = try AbilityLaw.fit(theta: theta, dims: dims, modelNames: train.map { data.info.modelNames[$0] },
                                      covariates: data.covariates, set: options.covariates, mode: options.families)
-        var bank = CalibratedItems(items: calibrator.items, itemIDs: data.info.itemIDs, itemBenchmarks: data.info.benchmarks,
-                                   response: data.response)
+        var bank = fitted.calibratedItems
         if !data.response.hasPrecision {
-            bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: calibrator.theta)
+            bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: theta)
         }
         if options.offsets {
-            let shifts = BenchmarkOffsets.shifts(bank: bank, responses: rows, theta: calibrator.theta)
+            let shifts = BenchmarkOffsets.shifts(bank: bank, responses: rows, theta: theta)
             law.offsets = try BenchmarkOffsets.fit(shifts: shifts, modelFamilies: train.map { data.covariates[$0].lawFamily },
                                                    benchmarks: bank.benchmarkNames, abilityDims: dims)
         }

@@ -8,12 +8,6 @@ import Store
 /// σ(a_j·θ + d_j), with the response noise of the fit's likelihood (a Beta
 /// precision per benchmark, or Bernoulli/binomial with a dispersion).
 extension CalibratedItems {
-    /// The items of a calibrator that has just fitted (the backtest's in-process fit).
-    public init(items: ItemParameters, itemIDs: [String], itemBenchmarks: [String], response: ResponseModel) {
-        self.init(dims: items.dims, itemIDs: itemIDs, a: items.a, d: items.d, g: items.g, itemBenchmarks: itemBenchmarks,
-                  phi: response.hasPrecision ? items.phi : [], response: response)
-    }
-
     /// η_j = a_j·θ + d_j for `theta` [K].
     @inlinable
     public func linearPredictor(_ j: Int, theta: [Double]) -> Double {

@@ -1,3 +1,4 @@
+import Calibration
 import Foundation
 import IRT
 import Store
@@ -93,6 +94,12 @@ public struct ItemBank: Sendable {
         } else {
             prior = AbilityPrior(mean: 0, sd: 1)
         }
+    }
+
+    /// The bank of an in-process calibration (`evaluate-subset`): its items
+    /// and its models' abilities as the population.
+    public init(calibration: CalibrationResult) throws {
+        try self.init(items: calibration.calibratedItems, populationTheta: calibration.theta)
     }
 
     /// The bank of a fit output file. Needs K = 1: the information, the

@@ -92,7 +92,7 @@ public struct PopulationEvaluation: @unchecked Sendable {
                                     options: AdaptiveTestOptions(start: start, maxItems: budget, seTarget: nil))
         let n = bank.count, nb = bank.benchmarkCount
         var irt = [Double](repeating: .nan, count: evaluator.models * nb), mean = irt
-        let rows = evaluator.perModelWide(width: 2 * nb) { m -> [Double] in
+        let rows = parallelRows(evaluator.models, width: 2 * nb) { m -> [Double] in
             let row = Array(evaluator.responses[(m * n)..<((m + 1) * n)])
             let t = evaluator.trials.map { Array($0[(m * n)..<((m + 1) * n)]) }
             let result = tester.run(responses: row, trials: t)
@@ -111,7 +111,7 @@ public struct PopulationEvaluation: @unchecked Sendable {
     public func trainTheta() -> [Double] {
         if bank.populationTheta.count == train.models { return bank.populationTheta }
         let n = bank.count
-        return train.perModelWide(width: 1) { m in
+        return parallelRows(train.models, width: 1) { m in
             let obs = ResponseSource.observations(self.train.responses, self.train.trials, row: m, items: n)
             return [AbilityEstimator.posteriorMode(obs, bank: self.bank, prior: self.bank.prior).theta]
         }
@@ -173,23 +173,5 @@ public struct PopulationEvaluation: @unchecked Sendable {
         rows += accuracy(method: "cat-irt", estimates: testCAT.irt)
         progress("cat: budget \(budget) items per model")
         return rows
-    }
-}
-
-extension SubsetEvaluator {
-    /// Like `perModel`, for bodies that return `width` values per model.
-    func perModelWide(width: Int, _ body: @escaping (Int) -> [Double]) -> [Double] {
-        var out = [Double](repeating: .nan, count: models * width)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, models))
-        out.withUnsafeMutableBufferPointer { buffer in
-            let o = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for m in stride(from: w, to: self.models, by: workers) {
-                    let v = body(m)
-                    for b in 0..<width { o[m * width + b] = v[b] }
-                }
-            }
-        }
-        return out
     }
 }

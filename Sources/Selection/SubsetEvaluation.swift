@@ -1,35 +1,6 @@
-import Calibration
-import Distributed
 import Foundation
 import IRT
 import Store
-
-/// Calibrates an item bank in-process on a block of response rows (one
-/// rank, no MPI): what `irsl evaluate-subset` does with its training models.
-public enum InProcessCalibration {
-    /// - Parameters:
-    ///   - responses: [rows × items] raw responses (NaN = missing); Beta ones are clamped as the fit clamps them.
-    ///   - floors: fixed lower asymptotes, or nil for g = 0.
-    public static func calibrate(responses: [Float], trials: [Float]?, rows: Int, itemIDs: [String], benchmarks: [String],
-                                 floors: [Double]?, options: FitOptions, path: String,
-                                 progress: (IterationReport) -> Void = { _ in }) throws -> (bank: ItemBank, summary: FitSummary) {
-        let n = itemIDs.count
-        let benchmarkIndex = BenchmarkIndex(itemBenchmarks: benchmarks)
-        let names = benchmarkIndex.names, benchmarkOfItem = benchmarkIndex.ofItem
-        var shard = Shard(rowStart: 0, rows: rows, items: n, responses: responses, trials: trials)
-        try shard.prepare(for: options.response, path: path, itemIDs: itemIDs)
-        let calibrator = Calibrator(options: options, comm: SerialCommunicator(), totalModels: rows, shard: shard,
-                                    floors: floors ?? [Double](repeating: 0, count: n),
-                                    benchmarkOfItem: benchmarkOfItem.map(Int32.init), benchmarkCount: names.count)
-        let summary = calibrator.fit(progress: progress, boundary: { _ in false })
-        let items = calibrator.items
-        let bank = try ItemBank(ids: itemIDs, benchmarkOfItem: benchmarkOfItem, benchmarkNames: names,
-                                a: items.a, d: items.d, g: items.g,
-                                phi: options.response.hasPrecision ? items.phi : [Double](repeating: .nan, count: names.count),
-                                response: options.response, populationTheta: calibrator.theta)
-        return (bank, summary)
-    }
-}
 
 /// One line of the comparison: a method's error on one benchmark (or `all`).
 public struct EvaluationRow: Sendable, Equatable {
@@ -112,20 +83,8 @@ public struct SubsetEvaluator: @unchecked Sendable {
     }
 
     /// Runs `body` for every model on all cores; concatenates the per-benchmark results.
-    func perModel(_ body: @escaping (Int) -> [Double]) -> [Double] {
-        let nb = bank.benchmarkCount
-        var out = [Double](repeating: .nan, count: models * nb)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, models))
-        out.withUnsafeMutableBufferPointer { buffer in
-            let o = buffer
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for m in stride(from: w, to: self.models, by: workers) {
-                    let v = body(m)
-                    for b in 0..<nb { o[m * nb + b] = v[b] }
-                }
-            }
-        }
-        return out
+    func perModel(_ body: (Int) -> [Double]) -> [Double] {
+        parallelRows(models, width: bank.benchmarkCount, body)
     }
 
     /// RMSE and MAE per benchmark and overall (`all`), over pairs with a truth.

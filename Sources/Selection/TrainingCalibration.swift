@@ -12,16 +12,10 @@ extension BenchmarkCalibrations {
         var irt: [Double] = [], mean: [Double] = [], truth: [Double] = []
         let prior = bank.prior
         try source.forEachBlock { rows, values, trials in
-            var block = [Double](repeating: .nan, count: rows.count * nb)
-            block.withUnsafeMutableBufferPointer { out in
-                let o = out
-                DispatchQueue.concurrentPerform(iterations: rows.count) { r in
-                    let obs = ResponseSource.observations(values, trials, row: r, items: n, allowed: allowed)
-                    let s = predictor.score(obs, prior: prior).scores
-                    for b in 0..<nb { o[r * nb + b] = s[b].estimate }
-                }
+            irt += parallelRows(rows.count, width: nb) { r in
+                let obs = ResponseSource.observations(values, trials, row: r, items: n, allowed: allowed)
+                return predictor.score(obs, prior: prior).scores.map(\.estimate)
             }
-            irt += block
             mean += SubsetMeans.compute(values, models: rows.count, bank: bank, allowed: allowed)
             truth += SubsetMeans.compute(values, models: rows.count, bank: bank, allowed: nil)
         }

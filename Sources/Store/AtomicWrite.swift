@@ -29,16 +29,7 @@ public func writeTextAtomically(_ path: String, _ text: String) throws {
 /// syncs the directory so the rename itself survives a crash. Public so
 /// every atomic writer (HDF5 outputs, text, checkpoints) shares one recipe.
 public func syncAndRename(_ temporary: String, to path: String) throws {
-    let fd = open(temporary, O_RDONLY)
-    guard fd >= 0 else {
-        throw StoreError(file: path, field: "", message: "cannot reopen \(temporary) to sync it: \(String(cString: strerror(errno)))")
-    }
-    let synced = fsync(fd)
-    let syncErrno = errno
-    close(fd)
-    guard synced == 0 else {
-        throw StoreError(file: path, field: "", message: "cannot sync \(temporary): \(String(cString: strerror(syncErrno)))")
-    }
+    try fsyncFile(temporary, label: path)
     guard rename(temporary, path) == 0 else {
         throw StoreError(file: path, field: "", message: "cannot rename \(temporary) into place: \(String(cString: strerror(errno)))")
     }

@@ -47,15 +47,7 @@ public final class OutputSet {
         } catch let error as StoreError {
             throw StoreError(file: path, field: "", message: "cannot create temporary file \(temporary): \(error.message)")
         }
-        file.label = path
-        do {
-            try body(file)
-            try file.closeChecked()
-            try fsyncFile(temporary, label: path)
-        } catch {
-            file.close()
-            throw error
-        }
+        try fill(file, temporary: temporary, path: path, body)
     }
 
     /// Copies the existing HDF5 file `path` to a temporary name (a streaming
@@ -70,6 +62,12 @@ public final class OutputSet {
         } catch let error as StoreError {
             throw StoreError(file: path, field: error.field, message: error.message)
         }
+        try fill(file, temporary: temporary, path: path, body)
+    }
+
+    /// Lets `body` fill the open temporary `file`, then closes and fsyncs
+    /// it; on any error the file is closed and the error rethrown.
+    private func fill(_ file: H5File, temporary: String, path: String, _ body: (H5File) throws -> Void) throws {
         file.label = path
         do {
             try body(file)

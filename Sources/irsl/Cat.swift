@@ -47,13 +47,9 @@ extension IRSL {
             var results = [AdaptiveTestResult?](repeating: nil, count: names.count)
             try source.forEachBlock { rows, values, trials in
                 let n = bank.count
-                var block = [AdaptiveTestResult?](repeating: nil, count: rows.count)
-                block.withUnsafeMutableBufferPointer { out in
-                    let o = out
-                    DispatchQueue.concurrentPerform(iterations: rows.count) { r in
-                        o[r] = tester.run(responses: Array(values[(r * n)..<((r + 1) * n)]),
-                                          trials: trials.map { Array($0[(r * n)..<((r + 1) * n)]) }, level: level)
-                    }
+                let block = parallelMap(rows.count) { r in
+                    tester.run(responses: Array(values[(r * n)..<((r + 1) * n)]),
+                               trials: trials.map { Array($0[(r * n)..<((r + 1) * n)]) }, level: level)
                 }
                 for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }
             }

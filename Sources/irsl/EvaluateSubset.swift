@@ -53,13 +53,7 @@ extension IRSL {
             options.response = try CalibrationJob.resolve((calibration.response ?? .auto).rawValue, kind: info.kind, declared: info.likelihood, path: responses)
             options.floorFromFile = floorFromFile
             try options.validate()
-            var floors: [Double]?
-            if floorFromFile {
-                guard let f = info.floor else {
-                    throw StoreError(file: responses, field: ResponseLayout.itemFloor, message: "--floor-from-file was given but the file has no floors")
-                }
-                floors = f
-            }
+            let floors = try CalibrationJob.floors(info, options: options, path: responses)
             let needTrials = options.response.needsTrials
             let (train, trainTrials) = try Self.rows(split.train, of: responses, info: info, trials: needTrials)
             let (test, testTrials) = try Self.rows(split.test, of: responses, info: info, trials: needTrials)
@@ -68,9 +62,10 @@ extension IRSL {
             fflush(stdout)
 
             let fitStart = Date()
-            let (bank, summary) = try InProcessCalibration.calibrate(
-                responses: train, trials: trainTrials, rows: split.train.count, itemIDs: info.itemIDs, benchmarks: info.benchmarks,
-                floors: floors, options: options, path: responses)
+            let fitted = try calibrate(CalibrationData(matrix: train, trials: trainTrials, rows: split.train.count, itemIDs: info.itemIDs,
+                                                       itemBenchmarks: info.benchmarks, floors: floors, response: options.response,
+                                                       path: responses), options: options)
+            let bank = try ItemBank(calibration: fitted), summary = fitted.summary
             print(String(format: "calibrated on the train models: %d iterations, %@, %.1f s",
                          summary.iterations, (summary.converged ? "converged" : "not converged") as NSString, Date().timeIntervalSince(fitStart)))
             fflush(stdout)

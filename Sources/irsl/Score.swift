@@ -66,27 +66,23 @@ extension IRSL {
             var results = [ScoredModel?](repeating: nil, count: names.count)
             try source.forEachBlock { rows, values, trials in
                 let n = bank.count
-                var block = [ScoredModel?](repeating: nil, count: rows.count)
-                block.withUnsafeMutableBufferPointer { out in
-                    let o = out
-                    DispatchQueue.concurrentPerform(iterations: rows.count) { r in
-                        let obs = ResponseSource.observations(values, trials, row: r, items: n, allowed: allowed)
-                        var scored = predictor.score(obs, prior: prior, level: level, useMLE: useMLE)
-                        if let calibration {
-                            var sum = [Double](repeating: 0, count: bank.benchmarkCount), count = sum
-                            for o in obs where bank.isUsable(o.item) { sum[bank.benchmarkOfItem[o.item]] += o.y; count[bank.benchmarkOfItem[o.item]] += 1 }
-                            for i in scored.scores.indices {
-                                let b = scored.scores[i].benchmark, k = calibration.benchmarks[b]
-                                guard k.models > 0 else { continue }
-                                let e = k.apply(irt: scored.scores[i].estimate, mean: count[b] > 0 ? sum[b] / count[b] : .nan)
-                                scored.scores[i].estimate = e
-                                scored.scores[i].sd = k.residualSD
-                                scored.scores[i].lower = max(e - z * k.residualSD, 0)
-                                scored.scores[i].upper = min(e + z * k.residualSD, 1)
-                            }
+                let block = parallelMap(rows.count) { r -> ScoredModel in
+                    let obs = ResponseSource.observations(values, trials, row: r, items: n, allowed: allowed)
+                    var scored = predictor.score(obs, prior: prior, level: level, useMLE: useMLE)
+                    if let calibration {
+                        var sum = [Double](repeating: 0, count: bank.benchmarkCount), count = sum
+                        for o in obs where bank.isUsable(o.item) { sum[bank.benchmarkOfItem[o.item]] += o.y; count[bank.benchmarkOfItem[o.item]] += 1 }
+                        for i in scored.scores.indices {
+                            let b = scored.scores[i].benchmark, k = calibration.benchmarks[b]
+                            guard k.models > 0 else { continue }
+                            let e = k.apply(irt: scored.scores[i].estimate, mean: count[b] > 0 ? sum[b] / count[b] : .nan)
+                            scored.scores[i].estimate = e
+                            scored.scores[i].sd = k.residualSD
+                            scored.scores[i].lower = max(e - z * k.residualSD, 0)
+                            scored.scores[i].upper = min(e + z * k.residualSD, 1)
                         }
-                        o[r] = scored
                     }
+                    return scored
                 }
                 for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }
             }

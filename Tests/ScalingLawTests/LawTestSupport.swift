@@ -51,14 +51,11 @@ struct SimulatedMatrix {
                 if t != nil { t![i * n + j] = Float(trials[m * n + j]) }
             }
         }
-        var shard = Shard(rowStart: 0, rows: rows.count, items: n, responses: y, trials: t)
-        try shard.prepare(for: options.response, path: "simulated", itemIDs: sim.itemIDs)
-        let calibrator = Calibrator(options: options, comm: SerialCommunicator(), totalModels: rows.count, shard: shard,
-                                    floors: sim.g, benchmarkOfItem: sim.benchmarkOfItem.map(Int32.init),
-                                    benchmarkCount: sim.spec.benchmarks)
-        _ = calibrator.fit()
-        return (calibrator.theta, CalibratedItems(items: calibrator.items, itemIDs: sim.itemIDs,
-                                                  itemBenchmarks: sim.itemBenchmarks, response: sim.spec.response))
+        let fitted = try Calibration.calibrate(CalibrationData(matrix: y, trials: t, rows: rows.count, itemIDs: sim.itemIDs,
+                                                               itemBenchmarks: sim.itemBenchmarks, floors: sim.g,
+                                                               response: options.response, path: "simulated"),
+                                               options: options)
+        return (fitted.theta, fitted.calibratedItems)
     }
 
     /// Mean response of row `m` on each benchmark.

@@ -41,20 +41,15 @@ final class ItemDiagnosticsTests: XCTestCase {
         }
         var options = FitOptions()
         options.response = response
-        var shard = Shard(rowStart: 0, rows: m, items: n, responses: data.responses)
-        try shard.prepare(for: response, path: "memory", itemIDs: data.sim.itemIDs)
-        let calibrator = Calibrator(options: options, comm: SerialCommunicator(), totalModels: m, shard: shard,
-                                    floors: [Double](repeating: 0, count: n), benchmarkOfItem: data.sim.benchmarkOfItem.map(Int32.init),
-                                    benchmarkCount: 3)
-        _ = calibrator.fit(progress: { _ in }, boundary: { _ in false })
-        let se = calibrator.standardErrors()
-        let items = calibrator.items
-        let bank = try ItemBank(ids: data.sim.itemIDs, benchmarkOfItem: data.sim.benchmarkOfItem, benchmarkNames: data.sim.benchmarkNames,
-                                a: items.a, d: items.d, g: items.g, phi: response == .beta ? items.phi : items.phi.map { _ in .nan },
-                                response: response, populationTheta: calibrator.theta)
+        let fitted = try calibrate(CalibrationData(matrix: data.responses, trials: nil, rows: m, itemIDs: data.sim.itemIDs,
+                                                   itemBenchmarks: data.sim.itemBenchmarks, floors: nil, response: response, path: "memory"),
+                                   options: options)
+        let se = fitted.calibrator.standardErrors()
+        let bank = try ItemBank(calibration: fitted)
+        let theta = fitted.theta
         var accumulator = MisfitAccumulator(bank: bank)
         for r in 0..<m {
-            accumulator.add(responses: data.responses[(r * n)..<((r + 1) * n)], trials: nil, theta: calibrator.theta[r])
+            accumulator.add(responses: data.responses[(r * n)..<((r + 1) * n)], trials: nil, theta: theta[r])
         }
         return (bank, ItemDiagnostics.diagnose(bank: bank, aSE: se.aSE, dSE: se.dSE, fit: accumulator.statistics()), planted)
     }

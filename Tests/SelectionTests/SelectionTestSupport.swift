@@ -48,8 +48,9 @@ struct SimulatedData {
     func fittedBank(rows list: [Int]) throws -> ItemBank {
         var options = FitOptions()
         options.response = sim.spec.response
-        return try InProcessCalibration.calibrate(responses: rows(list), trials: nil, rows: list.count, itemIDs: sim.itemIDs,
-                                                  benchmarks: sim.itemBenchmarks, floors: nil, options: options, path: "memory").bank
+        let data = try CalibrationData(matrix: rows(list), trials: nil, rows: list.count, itemIDs: sim.itemIDs,
+                                       itemBenchmarks: sim.itemBenchmarks, floors: nil, response: options.response, path: "memory")
+        return try ItemBank(calibration: calibrate(data, options: options))
     }
 
     /// Observations of row `r` on the items in `subset` (all items when nil).
