@@ -1,5 +1,5 @@
 import CSignal
-import Distributed
+import MessagePassing
 import Foundation
 import IRT
 import Store
