@@ -34,6 +34,7 @@ struct BacktestFit {
         var law = try AbilityLaw.fit(theta: theta, dims: dims, modelNames: train.map { data.info.modelNames[$0] },
                                      covariates: data.covariates, set: options.covariates, mode: options.families)
         var bank = fitted.calibratedItems
+        bank.resolution = bank.reportedResolution(responses: rows)
         if !data.response.hasPrecision {
             bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: theta)
         }
