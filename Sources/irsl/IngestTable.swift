@@ -9,7 +9,8 @@ extension IRSL.Ingest {
             abstract: "Ingest a CSV of models (rows) × scores in [0, 1] (columns) into a response file.",
             discussion: "Item columns: --items, --items-matching, or by default the columns of --floors (else every "
                 + "column that is not metadata or an unnamed index). Empty cells are missing. Covariates keep their "
-                + "units, recorded as attributes of /models/params etc. response_kind is probability. See docs/ingest.md.")
+                + "units, recorded as attributes of /models/params etc. response_kind is probability, or proportion "
+                + "with --questions. See docs/ingest.md.")
 
         @Argument(help: "The CSV file (header row, one model per row).") var file: String
         @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
@@ -24,6 +25,8 @@ extension IRSL.Ingest {
         var floors: String?
         @Option(help: "Benchmark of each column: a file of 'PATTERN,BENCHMARK' lines, or inline 'bbh_*=bbh,...' (default: the column name).")
         var benchmarkMap: String?
+        @Option(help: "CSV benchmark,questions: each benchmark's number of questions; scores become successes out of them (a proportion file, fitted beta-binomial).")
+        var questions: String?
         @Flag(help: "Add models and items to the existing --output file instead of replacing it.") var append = false
         @Flag(help: "With --append: overwrite the rows of models already in the file (implies --append).") var replace = false
 
@@ -33,7 +36,7 @@ extension IRSL.Ingest {
                 paramsColumn: paramsColumn, tokensColumn: tokensColumn, flopsColumn: flopsColumn,
                 items: items.map { $0.split(separator: ",").map { String($0) } }, itemsMatching: itemsMatching,
                 floors: floors, benchmarkMap: try benchmarkMap.map(BenchmarkMap.load) ?? BenchmarkMap(),
-                append: append || replace, replace: replace)
+                questions: questions, append: append || replace, replace: replace)
             let summary = try job.run { line in
                 print(line)
                 fflush(stdout)
