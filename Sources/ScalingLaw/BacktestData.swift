@@ -77,11 +77,11 @@ struct BacktestData {
 
     /// The likelihoods a backtest with no `--response` chooses among by
     /// nested cross-validation: for successes out of trials (a proportion
-    /// file) the beta-binomial likelihood of the counts and the Bernoulli
-    /// quasi-likelihood of the fractions (what a table without question
-    /// counts gets); otherwise the file's own.
+    /// file) the file's likelihood of the counts (beta-binomial, or the one
+    /// it declares) and the Bernoulli quasi-likelihood of the fractions
+    /// (what a table without question counts gets); otherwise the file's own.
     var likelihoodCandidates: [ResponseModel] {
-        response == .betaBinomial ? [.betaBinomial, .bernoulli] : [response]
+        response.needsTrials ? [response, .bernoulli] : [response]
     }
 
     /// The rows of `models` as a calibration shard [rows × N], with their trials when `trials` (the likelihood needs them).
