@@ -40,12 +40,13 @@ demo: build
 pyenv:
 	@bash scripts/python-env.sh
 
-## test: the whole suite (unit, recovery, HDF5, and mpirun tests), in release mode.
+## test: the whole suite in release mode: the unit tier, the full tier (IRSL_FULL=1: long recoveries,
+## K ≥ 2 kernel sweeps) and the CLI tier (IRSL_BIN: irsl, mpirun, Slurm, Chromium).
 test: build pyenv
 	@bash scripts/install-chromium.sh
 	$(SWIFT) build -c release --build-tests
 	@mkdir -p $(OUT)
-	set -o pipefail; IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
+	set -o pipefail; IRSL_FULL=1 IRSL_BIN=$(CURDIR)/$(BIN) $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test.log
 	@bash scripts/test-summary.sh $(OUT)/test.log
 	FUZZ_SECONDS=10 bash scripts/fuzz.sh
 
@@ -55,11 +56,12 @@ fuzz:
 
 ## test-unit: the unit tier only (every module's tests; no irsl binary, mpirun, Slurm or Chromium),
 ## in under a minute once built. The CLI tier's classes skip with "CLI tier not requested"
-## because IRSL_BIN is unset (a plain `swift test` does the same).
+## because IRSL_BIN is unset, the full tier's tests with "full tier: ..." because IRSL_FULL is
+## unset (a plain `swift test` does the same).
 test-unit: deps
 	$(SWIFT) build -c release --build-tests
 	@mkdir -p $(OUT)
-	set -o pipefail; env -u IRSL_BIN $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test-unit.log
+	set -o pipefail; env -u IRSL_BIN -u IRSL_FULL $(SWIFT) test -c release --skip-build --disable-swift-testing 2>&1 | tee $(OUT)/test-unit.log
 	@bash scripts/test-summary.sh --unit $(OUT)/test-unit.log
 
 ## bench: the published-scale fit (6,612 × 37,682) against a plain C reference pass.

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 BIN=${IRSL_BIN:-.build/release/irsl}
 OUT=${BENCH_OUT:-bench/out}
 BYTES=${FORMAT_BYTES:-520000000}
-KINDS=${KINDS:-inspect helm}
+KINDS=${KINDS:-inspect inspect-json helm}
 REPEATS=${REPEATS:-3}
 PY=$( [ -x .venv/bin/python ] && echo .venv/bin/python || command -v python3 )
 PIN=$(command -v taskset > /dev/null && echo "taskset -c 0" || true)
@@ -35,7 +35,7 @@ for kind in $KINDS; do
   for run in $(seq "$REPEATS"); do
     rm -f "$OUT/$kind.h5"
     start=$(date +%s.%N)
-    $PIN $TIME "$BIN" ingest "$kind" "$corpus" --output "$OUT/$kind.h5" > "$OUT/ingest-$kind.log" 2> "$OUT/ingest-$kind.time" \
+    $PIN $TIME "$BIN" ingest "${kind%-json}" "$corpus" --output "$OUT/$kind.h5" > "$OUT/ingest-$kind.log" 2> "$OUT/ingest-$kind.time" \
       || { tail -5 "$OUT/ingest-$kind.log" "$OUT/ingest-$kind.time" >&2; exit 1; }
     end=$(date +%s.%N)
     # "cpu wall rss" of this run; keep the run with the least CPU time.

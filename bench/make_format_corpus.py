@@ -5,7 +5,10 @@ samples/<id>_epoch_<n>.json member per (sample, epoch) carrying ~30 KB of
 poorly compressible message text (as real transcripts are most of a log's
 bytes); 2 epochs, scores C/I/P. HELM: run directories with run_spec.json and a
 per_instance_stats.json of the real files' shape (about 30 stats per instance).
-Usage: make_format_corpus.py inspect|helm OUT --bytes N
+Inspect JSON (inspect-json): the same samples in `.json` logs (one EvalLog
+document each, samples with their messages inline, bare NaN in the results),
+1,000 samples × 2 epochs per log, so each log is ~60 MB.
+Usage: make_format_corpus.py inspect|inspect-json|helm OUT --bytes N
 """
 import base64, json, os, random, sys, zipfile
 
@@ -38,6 +41,24 @@ while written < target:
             z.writestr("header.json", json.dumps({"version": 2, "status": "success", "eval": ev,
                                                   "results": {"scores": [{"name": "match", "metrics": {}}]}}))
         written += os.path.getsize(path)
+    elif kind == "inspect-json":
+        path = os.path.join(out, f"2025-01-01T00-00-{k:04d}_bench_{k}.json")
+        ev = {"task": f"bench_task_{k // 50}", "model": f"bench/model-{k % 50}", "created": f"2025-01-01T00:00:{k:05d}",
+              "task_args": {}, "config": {"epochs": 2}}
+        with open(path, "w") as f:
+            f.write(json.dumps({"version": 2, "status": "success", "eval": ev, "plan": {"steps": []},
+                                "results": {"scores": [{"name": "match", "metrics": {"stderr": {"value": float("nan")}}}]}})[:-1])
+            f.write(', "samples": [')
+            for i in range(1000):
+                for epoch in (1, 2):
+                    sid = f"cat_{i % 7}/q_{i}"
+                    text = base64.b64encode(os.urandom(22000)).decode()
+                    sample = {"id": sid, "epoch": epoch, "input": "question " + sid, "target": "x",
+                              "messages": [{"role": "assistant", "content": text}],
+                              "scores": {"match": {"value": rng.choice(["C", "I", "C", "P"]), "explanation": "e" * 200}}}
+                    f.write(("" if i == 0 and epoch == 1 else ", ") + json.dumps(sample))
+            f.write("]}")
+        written += os.path.getsize(path)
     else:
         d = os.path.join(out, f"bench:k={k},model=org_m{k % 50}")
         os.makedirs(d, exist_ok=True)
@@ -59,4 +80,4 @@ while written < target:
             json.dump(entries, f, indent=2)
         written += os.path.getsize(os.path.join(d, "per_instance_stats.json"))
     k += 1
-print(f"{kind}: {k} {'logs' if kind == 'inspect' else 'runs'}, {written / 1e6:.0f} MB in {out}")
+print(f"{kind}: {k} {'runs' if kind == 'helm' else 'logs'}, {written / 1e6:.0f} MB in {out}")

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Prints the suite's totals as one plain line ("tests: N passed, N failed, N skipped")
 # from XCTest's log, and fails when the log shows no test at all, a failure, or
-# (unless --unit) a test of the CLI tier skipped because its tier was not
-# requested: `make test` requests every tier, so there such a skip means a test
-# that should have run did not.
+# (unless --unit) a test skipped because its tier was not requested: the CLI tier
+# ("CLI tier not requested", IRSL_BIN unset) or the full tier ("full tier:",
+# IRSL_FULL unset). `make test` requests every tier, so there such a skip means
+# a test that should have run did not.
 #   scripts/test-summary.sh out/test.log          # make test
-#   scripts/test-summary.sh --unit out/unit.log   # make test-unit: the CLI tier is skipped by design
+#   scripts/test-summary.sh --unit out/unit.log   # make test-unit: the CLI and full tiers are skipped by design
 set -euo pipefail
 unit=0
 if [ "${1:-}" = "--unit" ]; then unit=1; shift; fi
@@ -22,13 +23,19 @@ fi
 failed=$(sed -E 's/.* ([0-9]+) failures?.*/\1/' <<<"$line")
 [ "$total" -gt 0 ] || { echo "test-summary: no test ran" >&2; exit 1; }
 echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"
-tier_skips=$(grep -c "CLI tier not requested" "$log" || true)
-if [ "$unit" -eq 0 ] && [ "$tier_skips" -gt 0 ]; then
-  echo "test-summary: $tier_skips test(s) skipped with 'CLI tier not requested' although make test requests every tier (is IRSL_BIN set?)" >&2
+# A tier skip is XCTest's ": Test skipped ... - <message>" line with one of these messages.
+tiers="CLI tier not requested|full tier: "
+cli_skips=$(grep -E ": Test skipped" "$log" | grep -c "CLI tier not requested" || true)
+full_skips=$(grep -E ": Test skipped" "$log" | grep -c "full tier: " || true)
+if [ "$unit" -eq 1 ]; then
+  echo "tiers skipped by design: $cli_skips CLI-tier test(s), $full_skips full-tier test(s)"
+elif [ "$cli_skips" -gt 0 ] || [ "$full_skips" -gt 0 ]; then
+  [ "$cli_skips" -eq 0 ] || echo "test-summary: $cli_skips test(s) skipped with 'CLI tier not requested' although make test requests every tier (is IRSL_BIN set?)" >&2
+  [ "$full_skips" -eq 0 ] || echo "test-summary: $full_skips test(s) skipped with 'full tier:' although make test requests every tier (is IRSL_FULL=1 set?)" >&2
   exit 1
 fi
 if [ "$skipped" -gt 0 ]; then
-  # The reasons of skips other than the tier's (e.g. a machine without network namespaces).
-  grep -E ": Test skipped" "$log" | grep -v "CLI tier not requested" | sed 's/^/  skip: /' | head -20 || true
+  # The reasons of skips other than the tiers' (e.g. a machine without network namespaces).
+  grep -E ": Test skipped" "$log" | grep -vE "$tiers" | sed 's/^/  skip: /' | head -20 || true
 fi
 [ "$failed" -eq 0 ]

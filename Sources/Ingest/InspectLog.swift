@@ -35,11 +35,41 @@ public struct InspectLog {
         let magic = (try? handle.read(upToCount: 2)) ?? Data()
         try? handle.close()
         if magic == Data([0x50, 0x4B]) { return try readArchive(path, bytes: bytes) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngestError(file: path, message: "cannot read the file")
+        return try readDocument(path, bytes: bytes)
+    }
+
+    /// The fields of a sample that ingest reads; a `.json` log's samples
+    /// keep only these (their messages and events are skipped unread).
+    static let sampleFields: Set<String> = ["id", "epoch", "scores", "score", "error"]
+
+    /// A `.json` log, streamed (`JSONObjectReader`): the header's members
+    /// are decoded from their own bytes, each sample from its few fields,
+    /// so memory stays one sample's summary however large the transcripts.
+    private static func readDocument(_ path: String, bytes: Int) throws -> InspectLog {
+        var header = Data("{".utf8)
+        var samples: [InspectSample] = []
+        var reductions: [InspectReduction] = []
+        try JSONObjectReader(path: path).read(route: { key in
+            switch key {
+            case "samples": return .items
+            case "version", "status", "eval", "results", "reductions": return .whole
+            default: return .skip
+            }
+        }, keep: { sampleFields.contains($0) }) { key, item, json in
+            switch key {
+            case "samples":
+                samples.append(try JSONDocument.decode(InspectSample.self, from: json, file: path, part: "samples[\(item ?? "")]"))
+            case "reductions":
+                reductions = try JSONDocument.decode([InspectReduction].self, from: json, file: path, part: "reductions")
+            default:
+                if header.count > 1 { header.append(UInt8(ascii: ",")) }
+                header.append(Data("\"\(key)\":".utf8))
+                header.append(json)
+            }
         }
-        let log = try JSONDocument.decode(InspectJSONLog.self, from: data, file: path)
-        return InspectLog(path: path, header: log.header, samples: log.samples ?? [], reductions: log.reductions ?? [], bytes: bytes)
+        header.append(UInt8(ascii: "}"))
+        return InspectLog(path: path, header: try JSONDocument.decode(InspectHeader.self, from: header, file: path),
+                          samples: samples, reductions: reductions, bytes: bytes)
     }
 
     private static func readArchive(_ path: String, bytes: Int) throws -> InspectLog {
@@ -183,21 +213,5 @@ public struct InspectReduction: Decodable {
             case value
             case sampleID = "sample_id"
         }
-    }
-}
-
-/// A `.json` log: the header fields plus `samples` and `reductions`.
-struct InspectJSONLog: Decodable {
-    var header: InspectHeader
-    var samples: [InspectSample]?
-    var reductions: [InspectReduction]?
-
-    enum CodingKeys: String, CodingKey { case samples, reductions }
-
-    init(from decoder: Decoder) throws {
-        header = try InspectHeader(from: decoder)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        samples = try c.decodeIfPresent([InspectSample].self, forKey: .samples)
-        reductions = try c.decodeIfPresent([InspectReduction].self, forKey: .reductions)
     }
 }

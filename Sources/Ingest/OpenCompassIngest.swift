@@ -66,6 +66,12 @@ public struct OpenCompassIngest {
         return found
     }
 
+    /// The members of a predictions row that ingest reads; the rest (the
+    /// prompt, nearly all the bytes) is skipped unread.
+    static func isRowField(_ key: String) -> Bool {
+        key == "prediction" || key == "gold" || key == "refr" || key.hasPrefix("label: ")
+    }
+
     @discardableResult
     public func run(log: (String) -> Void = { _ in }, progress: ((Int, Int, Int) -> Void)? = nil) throws -> IngestSummary {
         let started = Date()
@@ -79,20 +85,23 @@ public struct OpenCompassIngest {
                 .appendingPathComponent(set.model) as NSString).appendingPathComponent(set.dataset + ".json")
             var details: [String: JSONValue]?
             var accuracy: Double?
-            if let data = FileManager.default.contents(atPath: resultsPath) {
-                let results = try JSONDocument.decode([String: JSONValue].self, from: data, file: resultsPath)
-                accuracy = results["accuracy"]?.number
-                switch results["details"] {
-                case .object(let o)?: details = o
-                case .array(let a)?: details = Dictionary(uniqueKeysWithValues: a.enumerated().map { (String($0.offset), $0.element) })
-                default: break
+            if FileManager.default.fileExists(atPath: resultsPath) {
+                var found: [String: JSONValue] = [:]
+                try JSONObjectReader(path: resultsPath).read(route: { key in
+                    key == "accuracy" ? .whole : (key == "details" ? .items : .skip)
+                }, keep: { $0 == "correct" || $0 == "is_correct" }) { key, item, json in
+                    let value = try JSONDocument.decode(JSONValue.self, from: json, file: resultsPath, part: item.map { "details \"\($0)\"" } ?? key)
+                    if let item { found[item] = value } else { accuracy = value.number }
                 }
+                details = found.isEmpty ? nil : found
             }
             var offset = 0
             for file in set.files {
-                guard let data = FileManager.default.contents(atPath: file) else { throw IngestError(file: file, message: "cannot read the file") }
-                summary.bytesRead += data.count
-                let rows = try JSONDocument.decode([String: JSONValue].self, from: data, file: file)
+                var rows: [String: JSONValue] = [:]
+                summary.bytesRead += try JSONObjectReader(path: file).read(route: { Int($0) == nil ? .skip : .filtered },
+                                                                           keep: OpenCompassIngest.isRowField) { key, _, json in
+                    rows[key] = try JSONDocument.decode(JSONValue.self, from: json, file: file, part: "\"\(key)\"")
+                }
                 let keys = rows.keys.compactMap(Int.init).sorted()
                 for k in keys {
                     guard case .object(let row)? = rows[String(k)] else {

@@ -7,8 +7,9 @@ import Store
 /// Rows are models; the chosen columns are items whose cells are scores in
 /// [0, 1] (accuracies, pass rates; an empty cell, or `NaN`, is a missing
 /// evaluation); metadata columns go to `/models/*`. Scores are recorded as
-/// `probability` responses (Beta likelihood), the right model for a
-/// proportion over an unknown number of questions.
+/// `probability` responses, the right kind for a proportion over an
+/// unknown number of questions; with `--questions` (each benchmark's
+/// number of questions, `QuestionCounts`) as successes out of trials.
 ///
 /// Covariates keep the units the file uses: a `#Params (B)` column stays in
 /// billions and `/models/params` says so in its `units` (and `scale`,
@@ -40,13 +41,16 @@ public struct TableIngest {
     /// names, like lower_bounds.csv; or long: columns `item,floor`).
     public var floors: String?
     public var benchmarkMap: BenchmarkMap
+    /// A CSV `benchmark,questions` (`QuestionCounts`): the scores become
+    /// successes out of each benchmark's questions (a `proportion` file).
+    public var questions: String?
     public var append: Bool
     public var replace: Bool
 
     public init(input: String, output: String, modelColumn: String? = nil, familyColumn: String? = nil,
                 paramsColumn: String? = nil, tokensColumn: String? = nil, flopsColumn: String? = nil,
                 items: [String]? = nil, itemsMatching: String? = nil, floors: String? = nil,
-                benchmarkMap: BenchmarkMap = BenchmarkMap(), append: Bool = false, replace: Bool = false) {
+                benchmarkMap: BenchmarkMap = BenchmarkMap(), questions: String? = nil, append: Bool = false, replace: Bool = false) {
         self.input = input
         self.output = output
         self.modelColumn = modelColumn
@@ -58,6 +62,7 @@ public struct TableIngest {
         self.itemsMatching = itemsMatching
         self.floors = floors
         self.benchmarkMap = benchmarkMap
+        self.questions = questions
         self.append = append
         self.replace = replace
     }
@@ -114,13 +119,30 @@ public struct TableIngest {
                 notes.append("\(without.count) item column(s) have no floor in \(floors!) (0 used): \(TableIngest.preview(without))")
             }
         }
-        notes.forEach(log)
+        // With question counts: every item's benchmark needs one, and the file is new (a file with /trials takes no appends).
+        let questionsOfBenchmark = try questions.map { try QuestionCounts.read($0) }
+        var trialsOfItem: [Int32]?
+        if let questionsOfBenchmark, let questions {
+            guard !append else {
+                throw IngestError(file: questions, message: "--questions writes successes out of trials (/trials), and such a file cannot be appended to; write a new file")
+            }
+            trialsOfItem = try itemIndices.map { index in
+                let benchmark = benchmarkMap.benchmark(for: header[index])
+                guard let n = questionsOfBenchmark[benchmark] else {
+                    throw IngestError(file: questions, message: "no question count for benchmark \"\(benchmark)\" (column \"\(header[index])\"); "
+                                        + "the file lists \(TableIngest.preview(questionsOfBenchmark.keys.sorted()))")
+                }
+                return Int32(n)
+            }
+        }
+        let kind: ResponseKind = trialsOfItem == nil ? .probability : .proportion
+        var trialRows: [[Int32]] = []
 
-        var summary = IngestSummary(output: output, outcome: .created, kind: .probability, models: 0, items: 0,
+        var summary = IngestSummary(output: output, outcome: .created, kind: kind, models: 0, items: 0,
                                     newModels: [], replacedModels: [], newItems: 0,
                                     bytesRead: (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0,
                                     linesRead: 0, parseSeconds: 0, seconds: 0, badLines: 0, repeatedRecords: 0, notes: notes)
-        summary.outcome = try ResponseFileTarget.write(output: output, kind: .probability, append: append,
+        summary.outcome = try ResponseFileTarget.write(output: output, kind: kind, append: append,
                                                        log: { log($0); summary.notes.append($0) }) { writer in
             for covariate in covariates {
                 try writer.setUnits(TableIngest.units(ofColumn: header[covariate.index]), for: covariate.path)
@@ -155,6 +177,7 @@ public struct TableIngest {
                     }
                 }
                 var row = [Float](repeating: .nan, count: writer.catalog.count)
+                var trials = [Int32](repeating: 0, count: writer.catalog.count)
                 for (k, index) in itemIndices.enumerated() {
                     let value: Double
                     do { value = try table.number(r, index) } catch let error as StoreError {
@@ -163,8 +186,14 @@ public struct TableIngest {
                     if !value.isNaN && !(value >= 0 && value <= 1) {
                         throw table.error(r, index, "model \"\(name)\": expected a score in [0, 1] or an empty cell, found '\(table.text(r, index))'")
                     }
-                    row[columns[k]] = Float(value)
+                    if let n = trialsOfItem?[k], !value.isNaN {
+                        row[columns[k]] = Float((value * Double(n)).rounded() / Double(n))
+                        trials[columns[k]] = n
+                    } else {
+                        row[columns[k]] = Float(value)
+                    }
                 }
+                if trialsOfItem != nil { trialRows.append(trials) }
                 do {
                     try writer.addModel(model, values: row, replace: replace)
                 } catch let error as IngestError {
@@ -172,6 +201,7 @@ public struct TableIngest {
                 }
             }
             guard !table.rows.isEmpty else { throw IngestError(file: input, message: "no rows under the header") }
+            if trialsOfItem != nil { try writer.writeTrials(trialRows) }
             summary.linesRead = table.rows.count
             summary.models = writer.modelNames.count
             summary.items = writer.catalog.count

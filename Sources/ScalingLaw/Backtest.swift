@@ -9,7 +9,7 @@ public struct BacktestOptions: Sendable {
     /// `maxIterations` below and the file's floors take precedence.
     public var calibration = FitOptions()
     /// K; nil chooses it per fold among `dimsCandidates` by the nested
-    /// cross-validation of `NestedDimensionChoice`, on the fold's training models only.
+    /// cross-validation of `NestedModelChoice`, on the fold's training models only.
     public var dims: Int? = nil
     public var dimsCandidates = [1, 2, 3]
     public var covariates: CovariateSet = .flops
@@ -17,7 +17,10 @@ public struct BacktestOptions: Sendable {
     /// Family × benchmark offsets (`BenchmarkOffsets`) on top of the law.
     public var offsets = true
     public var forecast = ForecastOptions()
-    /// The likelihood: nil follows the file's response_kind.
+    /// The likelihood: nil follows the file's response_kind, and for
+    /// successes out of trials chooses per fold between the beta-binomial
+    /// likelihood and the quasi-likelihood of the fractions by the same
+    /// nested cross-validation.
     public var response: ResponseModel?
     public var maxIterations = 500
     /// Benchmarks hidden for the test models: their abilities are updated
@@ -44,6 +47,8 @@ public struct BacktestResult: Sendable {
     public var folds = 0
     /// K used in each fold, in fold order.
     public var dims: [Int] = []
+    /// The likelihood of each fold's calibration, in fold order.
+    public var responses: [ResponseModel] = []
 }
 
 /// Which models train and which are forecast: folds (a split file's), or a named protocol.
@@ -89,16 +94,20 @@ public enum Backtest {
             let train = fold.train.filter(data.hasResponses)
             result.emptyTrain += fold.train.count - train.count
             do {
-                let dims: Int
-                if let fixed = options.dims { dims = fixed } else {
-                    let choice = try NestedDimensionChoice(data: data, train: train, options: options, hidden: hidden)
-                    dims = choice.best
-                    progress("\(label)K = \(dims) by nested cross-validation on the training models (" + choice.summary + ")")
+                var dims = options.dims ?? 1, response = data.response
+                let likelihoods = options.response == nil ? data.likelihoodCandidates : [data.response]
+                if options.dims == nil || likelihoods.count > 1 {
+                    let choice = try NestedModelChoice(data: data, train: train, dims: options.dims.map { [$0] } ?? options.dimsCandidates,
+                                                       responses: likelihoods, options: options, hidden: hidden)
+                    dims = choice.dims; response = choice.response
+                    let chosen = (likelihoods.count > 1 ? "\(response.rawValue), " : "") + "K = \(dims)"
+                    progress("\(label)\(chosen) by nested cross-validation on the training models (" + choice.summary + ")")
                 }
-                let fit = try BacktestFit(data: data, train: train, dims: dims, options: options)
+                let fit = try BacktestFit(data: data, train: train, dims: dims, response: response, options: options)
                 result.skippedTrain += fit.law.skipped
                 result.dims.append(dims)
-                progress("\(label)calibrated \(fit.calibrated) training models (K = \(dims), \(fit.iterations) iterations\(fit.converged ? "" : ", not converged")); law on \(fit.law.modelNames.count) models in \(fit.law.families.count) families")
+                result.responses.append(response)
+                progress("\(label)calibrated \(fit.calibrated) training models (\(response.rawValue), K = \(dims), \(fit.iterations) iterations\(fit.converged ? "" : ", not converged")); law on \(fit.law.modelNames.count) models in \(fit.law.families.count) families")
                 try score(fold: fold, train: train, fit: fit, data: data, hidden: hidden, options: options, into: &result)
             } catch let error as LawError {
                 throw LawError(label + error.description)

@@ -75,11 +75,20 @@ struct BacktestData {
         return count > 0 ? sum / count : nil
     }
 
-    /// The rows of `models` as a calibration shard [rows × N] (with their trials when the likelihood needs them).
-    func rows(_ models: [Int]) -> (responses: [Float], trials: [Float]?) {
+    /// The likelihoods a backtest with no `--response` chooses among by
+    /// nested cross-validation: for successes out of trials (a proportion
+    /// file) the file's likelihood of the counts (beta-binomial, or the one
+    /// it declares) and the Bernoulli quasi-likelihood of the fractions
+    /// (what a table without question counts gets); otherwise the file's own.
+    var likelihoodCandidates: [ResponseModel] {
+        response.needsTrials ? [response, .bernoulli] : [response]
+    }
+
+    /// The rows of `models` as a calibration shard [rows × N], with their trials when `trials` (the likelihood needs them).
+    func rows(_ models: [Int], trials withTrials: Bool) -> (responses: [Float], trials: [Float]?) {
         let n = items
         var responses = [Float](repeating: .nan, count: models.count * n)
-        var rowTrials: [Float]? = response.needsTrials ? [Float](repeating: 0, count: models.count * n) : nil
+        var rowTrials: [Float]? = withTrials ? [Float](repeating: 0, count: models.count * n) : nil
         for (i, m) in models.enumerated() {
             for j in 0..<n {
                 responses[i * n + j] = matrix[m * n + j]

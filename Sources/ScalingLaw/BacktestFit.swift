@@ -14,27 +14,29 @@ struct BacktestFit {
     let converged: Bool
     let calibrated: Int
 
-    init(data: BacktestData, train: [Int], dims: Int, options: BacktestOptions) throws {
+    /// - Parameter response: the likelihood (the file's, or a candidate of `NestedModelChoice`).
+    init(data: BacktestData, train: [Int], dims: Int, response: ResponseModel, options: BacktestOptions) throws {
         var fitOptions = options.calibration
         fitOptions.dims = dims
-        fitOptions.response = data.response
+        fitOptions.response = response
         fitOptions.floorFromFile = data.info.floor != nil
         fitOptions.maxIterations = options.maxIterations
         try fitOptions.validate()
         guard train.count > dims + 2 else {
             throw LawError("only \(train.count) training models have responses; too few to calibrate")
         }
-        let (rows, rowTrials) = data.rows(train)
+        let (rows, rowTrials) = data.rows(train, trials: response.needsTrials)
         let fitted = try calibrate(CalibrationData(matrix: rows, trials: rowTrials, rows: train.count, itemIDs: data.info.itemIDs,
                                                    itemBenchmarks: data.info.benchmarks,
                                                    floors: fitOptions.floorFromFile ? data.floors : nil,
-                                                   response: data.response, path: data.path),
+                                                   response: response, path: data.path),
                                    options: fitOptions)
         let summary = fitted.summary, theta = fitted.theta
         var law = try AbilityLaw.fit(theta: theta, dims: dims, modelNames: train.map { data.info.modelNames[$0] },
                                      covariates: data.covariates, set: options.covariates, mode: options.families)
         var bank = fitted.calibratedItems
-        if !data.response.hasPrecision {
+        bank.resolution = bank.reportedResolution(responses: rows)
+        if !response.hasPrecision {
             bank.dispersion = bank.estimateDispersion(responses: rows, trials: rowTrials, theta: theta)
         }
         if options.offsets {
@@ -57,7 +59,7 @@ struct BacktestFit {
         var sets = data.observedItems(m)
         for b in sets.indices where !targets.contains(b) { sets[b] = [] }
         var forecastOptions = options
-        if let t = data.meanTrials(m) { forecastOptions.trials = t }
+        if bank.response.needsTrials, let t = data.meanTrials(m) { forecastOptions.trials = t }
         let forecaster = try Forecaster(law: law, bank: bank, options: forecastOptions)
         let observed = evidence.map { (item: $0, y: Double(data.matrix[m * data.items + $0]),
                                        trials: Double(data.trials?[m * data.items + $0] ?? 1)) }

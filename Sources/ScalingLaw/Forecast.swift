@@ -54,7 +54,12 @@ public struct ModelForecast: Sendable {
 /// 4. the response noise of a finite benchmark: given θ, the benchmark
 ///    score is a mean of n item responses with variances
 ///    P(1 − P)/(φ_b + 1) (Beta) or P(1 − P)/t (binomial, t = 1 Bernoulli),
-///    drawn as a normal with the variance of that mean (clamped to [0, 1]).
+///    drawn as a normal with the variance of that mean (clamped to [0, 1]);
+/// 5. with family × benchmark offsets, the family's offset and the model's
+///    scatter around it, in place of (4);
+/// 6. when the benchmark's scores are reported rounded to r
+///    (`ScoreResolution`), the rounding error of the reported mean, uniform
+///    with variance r²/(12 n).
 ///
 /// Across ability dimensions, (1) and (3) are drawn with the correlation of
 /// the law's residuals and (2) with the correlation of its family effects.
@@ -151,7 +156,7 @@ public struct Forecaster {
                     // 5. the family's offset on this benchmark and the model's own scatter around it.
                     let shift = o.mean + o.variance.squareRoot() * rng.normal() + o.scatter.squareRoot() * rng.normal()
                     let score = sets[b].reduce(0.0) { $0 + bank.probability($1, theta: theta, shift: shift) } / n
-                    draws[b].append(score)
+                    draws[b].append(rounded(score, benchmark: b, items: n, &rng))
                     continue
                 }
                 var mean = 0.0, variance = 0.0
@@ -161,7 +166,7 @@ public struct Forecaster {
                     variance += bank.responseVariance(p, benchmark: b, trials: options.trials)
                 }
                 let score = mean / n + variance.squareRoot() / n * rng.normal()
-                draws[b].append(min(max(score, 0), 1))
+                draws[b].append(rounded(score, benchmark: b, items: n, &rng))
             }
         }
         let alpha = (1 - options.level) / 2
@@ -176,6 +181,13 @@ public struct Forecaster {
                              abilityLower: (0..<k).map { ability.mean[$0] - z * sd[$0] },
                              abilityUpper: (0..<k).map { ability.mean[$0] + z * sd[$0] },
                              benchmarks: out)
+    }
+
+    /// A drawn score plus the rounding error of its report (6.), in [0, 1].
+    private func rounded(_ score: Double, benchmark b: Int, items n: Double, _ rng: inout NormalDraws) -> Double {
+        var s = score
+        if let r = bank.resolution?[b], r > 0 { s += r * (rng.uniform() - 0.5) / n.squareRoot() }
+        return min(max(s, 0), 1)
     }
 
     /// Linear-interpolation quantile of sorted values (type 7).

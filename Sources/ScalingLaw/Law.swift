@@ -64,6 +64,10 @@ public struct AbilityLaw: Sendable {
     public var dispersion: [Double]? = nil
     /// The fit's benchmarks, in the order of `dispersion`.
     public var dispersionBenchmarks: [String] = []
+    /// The reporting resolution of each benchmark's scores (`ScoreResolution`), nil when not known.
+    public var resolution: [Double]? = nil
+    /// The fit's benchmarks, in the order of `resolution`.
+    public var resolutionBenchmarks: [String] = []
     /// Family × benchmark offsets of the linear predictor (`BenchmarkOffsets`);
     /// nil: the abilities alone carry the families.
     public var offsets: BenchmarkOffsets? = nil

@@ -43,6 +43,10 @@ extension AbilityLaw {
                 try f.write("/law/dispersion", doubles: dispersion)
                 try f.write("/law/dispersion_benchmark", strings: dispersionBenchmarks)
             }
+            if let resolution {
+                try f.write("/law/resolution", doubles: resolution)
+                try f.write("/law/resolution_benchmark", strings: resolutionBenchmarks)
+            }
             try offsets?.write(to: f)
             try f.setAttribute("covariates", transform.kind.rawValue)
             try f.setAttribute("families", mode.rawValue)
@@ -59,7 +63,8 @@ extension AbilityLaw {
 
     /// `dimension,term,estimate,se`: the coefficients, `family_sd` and
     /// `residual_sd`, then `family:<name>` effects with their prediction-error
-    /// SDs; with a dispersion, rows `dispersion:<benchmark>` (dimension empty).
+    /// SDs; with a dispersion, rows `dispersion:<benchmark>`, and for scores
+    /// reported rounded, rows `resolution:<benchmark>` (dimension empty).
     public func csv() -> String {
         var w = CSVWriter()
         w.row(["dimension", "term", "estimate", "se"])
@@ -84,6 +89,9 @@ extension AbilityLaw {
         }
         for (b, psi) in (dispersion ?? []).enumerated() {
             w.row(["", "dispersion:" + (b < dispersionBenchmarks.count ? dispersionBenchmarks[b] : String(b)), CSVWriter.number(psi), ""])
+        }
+        for (b, r) in (resolution ?? []).enumerated() where r > 0 {
+            w.row(["", "resolution:" + (b < resolutionBenchmarks.count ? resolutionBenchmarks[b] : String(b)), CSVWriter.number(r), ""])
         }
         return w.text
     }
@@ -146,6 +154,10 @@ extension AbilityLaw {
                           fitLogLikelihood: try f.doubleAttribute("fit_loglik") ?? .nan,
                           fitModels: try f.intAttribute("fit_models") ?? 0, dispersion: dispersion,
                           dispersionBenchmarks: dispersionBenchmarks)
+        if f.exists("/law/resolution") {
+            law.resolution = try f.readDoubles("/law/resolution")
+            law.resolutionBenchmarks = try strings("/law/resolution_benchmark", law.resolution!.count)
+        }
         law.familySlopes = FamilySlopes(law: law)
         law.offsets = try BenchmarkOffsets.read(f, path: path)
         return law

@@ -37,6 +37,10 @@ public struct CalibratedItems: Sendable {
     /// unknown number of questions fitted with the Bernoulli
     /// pseudo-likelihood have ψ < 1 (`estimateDispersion`). Unused for Beta.
     public var dispersion: [Double]?
+    /// The resolution r at which each benchmark's scores are reported (0.01
+    /// for rounded percentages, 0 for none; ScalingLaw's `ScoreResolution`):
+    /// a forecast of the published score adds its rounding error. nil: none.
+    public var resolution: [Double]?
 
     /// Items with benchmarks given per item (their order is derived:
     /// first appearance). A `phi` of the wrong length becomes NaN per benchmark.

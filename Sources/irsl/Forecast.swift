@@ -49,6 +49,7 @@ extension IRSL {
             try lawFile.checkBelongs(to: result, fitPath: fit, lawPath: law)
             var bank = try CalibratedItems(fit: result)
             if let psi = lawFile.dispersion, lawFile.dispersionBenchmarks == bank.benchmarkNames { bank.dispersion = psi }
+            if let r = lawFile.resolution, lawFile.resolutionBenchmarks == bank.benchmarkNames { bank.resolution = r }
             var options = ForecastOptions()
             options.level = level; options.draws = draws; options.trials = trials
             let forecaster = try Forecaster(law: lawFile, bank: bank, options: options)

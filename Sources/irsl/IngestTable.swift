@@ -9,7 +9,8 @@ extension IRSL.Ingest {
             abstract: "Ingest a CSV of models (rows) × scores in [0, 1] (columns) into a response file.",
             discussion: "Item columns: --items, --items-matching, or by default the columns of --floors (else every "
                 + "column that is not metadata or an unnamed index). Empty cells are missing. Covariates keep their "
-                + "units, recorded as attributes of /models/params etc. response_kind is probability. See docs/ingest.md.")
+                + "units, recorded as attributes of /models/params etc. response_kind is probability, or proportion "
+                + "with --questions. See docs/ingest.md.")
 
         @Argument(help: "The CSV file (header row, one model per row).") var file: String
         @OptionGroup var target: IngestTargetOptions
@@ -22,6 +23,8 @@ extension IRSL.Ingest {
         @Option(help: "Regular expression selecting item columns (searched; anchor with ^…$).") var itemsMatching: String?
         @Option(help: "CSV of chance levels per item column: one row under the item names, or columns item,floor.")
         var floors: String?
+        @Option(help: "CSV benchmark,questions: each benchmark's number of questions; scores become successes out of them (a proportion file, fitted beta-binomial).")
+        var questions: String?
 
         func run() throws {
             let job = TableIngest(
@@ -29,7 +32,7 @@ extension IRSL.Ingest {
                 paramsColumn: paramsColumn, tokensColumn: tokensColumn, flopsColumn: flopsColumn,
                 items: items.map { $0.split(separator: ",").map { String($0) } }, itemsMatching: itemsMatching,
                 floors: floors, benchmarkMap: try target.loadBenchmarkMap(),
-                append: target.appends, replace: target.replace)
+                questions: questions, append: target.appends, replace: target.replace)
             let summary = try job.run { line in
                 print(line)
                 fflush(stdout)

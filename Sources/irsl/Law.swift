@@ -47,6 +47,14 @@ extension IRSL {
                     noise = "response noise: the \(result.attributes.response) variance (no response file to estimate a dispersion; give --input)"
                 }
             }
+            var rounding: String?
+            if let path = LawCLI.responseFile(result: result, input: input) {
+                let bank = try CalibratedItems(fit: result)
+                law.resolution = try bank.reportedResolution(responseFile: path, modelNames: result.modelNames)
+                law.resolutionBenchmarks = bank.benchmarkNames
+                let rounded = zip(bank.benchmarkNames, law.resolution!).filter { $0.1 > 0 }.map { "\($0.0) (\($0.1))" }
+                if !rounded.isEmpty { rounding = "scores reported rounded, the rounding in the intervals: " + rounded.joined(separator: ", ") }
+            }
             var offsetLine = "family × benchmark offsets: none"
             if offsets == .random {
                 if let path = LawCLI.responseFile(result: result, input: input) {
@@ -68,6 +76,7 @@ extension IRSL {
             for line in law.summaryLines() { print("  " + line) }
             print("  " + noise)
             print("  " + offsetLine)
+            if let rounding { print("  " + rounding) }
             print("wrote \(output) (+ \(AbilityLaw.csvPath(for: output)))")
         }
     }

@@ -9,11 +9,12 @@ final class ConcurrentAppendTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
@@ -91,13 +92,18 @@ final class ConcurrentAppendTests: XCTestCase {
         let base = try table("base.csv", model: "base", items: 0..<5)
         XCTAssertEqual(try Launcher.irsl(["ingest", "table", base, "--output", target]).status, 0)
         let extra = try table("extra.csv", model: "extra", items: 0..<5)
-        // The shell writes a holder line like irsl's, keeps the lock 2 s, then lets the append run.
+        // The shell writes a holder line like irsl's and keeps the lock until the append says it waits
+        // (the event; a polling deadline of 50 s), notes that the append is still running, then releases.
+        let err = path("append.err")
         let script = "exec 9>>'\(target).lock'; flock 9; echo 'pid '$$' (host test)' > '\(target).lock'; "
-            + "( sleep 2; flock -u 9 ) & '\(Launcher.binary)' ingest table '\(extra)' --output '\(target)' --append 9>&-"
+            + "'\(Launcher.binary)' ingest table '\(extra)' --output '\(target)' --append 9>&- 2>'\(err)' & app=$!; "
+            + "for i in $(seq 500); do grep -q 'waiting for the lock' '\(err)' && break; sleep 0.1; done; "
+            + "grep -q '^State:[[:space:]]*[^Z]' /proc/$app/status && echo 'append still running at release' >&2; "
+            + "flock -u 9; wait $app; s=$?; cat '\(err)' >&2; exit $s"
         let r = try Launcher.run(["bash", "-c", script], timeout: 60)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("waiting for the lock on \(target) held by pid "), r.stderr)
-        XCTAssertGreaterThan(r.seconds, 1.5, "the append waited for the holder")
+        XCTAssertTrue(r.stderr.contains("append still running at release"), "the append waited for the holder: \(r.stderr)")
         XCTAssertTrue(try Launcher.irsl(["info", target]).stdout.contains("2 models"))
     }
 }

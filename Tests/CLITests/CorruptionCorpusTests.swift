@@ -15,12 +15,13 @@ final class CorruptionCorpusTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
         HDF5Guard.checker = Launcher.binary  // the test reads mutated files too: in a child, like irsl
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
@@ -175,11 +176,12 @@ final class DataChecksumTests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+    override func tearDownWithError() throws { if let dir { try? FileManager.default.removeItem(at: dir) } }
 
     func testEveryChangedDataByteIsDetected() throws {
         let data = dir.appendingPathComponent("data.h5").path

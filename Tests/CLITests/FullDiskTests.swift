@@ -14,6 +14,7 @@ final class FullDiskTests: XCTestCase {
     var small: SmallDisk!
 
     override func setUpWithError() throws {
+        try Launcher.requireCLITier()
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Launcher.binary), "build irsl first: \(Launcher.binary)")
         dir = try Launcher.temporaryDirectory()
         small = try SmallDisk(under: dir)
@@ -21,7 +22,7 @@ final class FullDiskTests: XCTestCase {
 
     override func tearDownWithError() throws {
         small?.unmount()
-        try? FileManager.default.removeItem(at: dir)
+        if let dir { try? FileManager.default.removeItem(at: dir) }
     }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }

@@ -200,6 +200,33 @@ final class ScalingLawCLITests: ScalingLawCLITestCase {
         XCTAssertNotEqual(tables[0].numbers("observed"), tables[1].numbers("observed"))
     }
 
+    /// Successes out of trials: without --response each fold chooses the
+    /// likelihood with K on its training models (every pair is tried and
+    /// printed), and the chosen one is the one calibrated; --response fixes it.
+    func testBacktestChoosesTheLikelihoodOfCounts() throws {
+        let data = path("counts.h5")
+        try irsl(["simulate", "--output", data, "--models", "240", "--items", "40", "--benchmarks", "2",
+                  "--families", "12", "--response", "binomial", "--seed", "23"])
+        let info = try ResponseFileInfo.read(data)
+        var split = "model,role\n"
+        for (m, name) in info.modelNames.enumerated() { split += "\(name),\(m % 12 < 3 && m >= 12 ? "test" : "train")\n" }
+        let splitPath = try write("counts-split.csv", split)
+        let r = try irsl(["backtest", data, "--split", splitPath, "--output", path("counts.csv"), "--draws", "200", "--dims", "1,2"])
+        // The simulated file declares the binomial likelihood: it and the quasi-likelihood of the fractions are the candidates.
+        for pair in ["(binomial K = 1: MAE", ", binomial K = 2: MAE", ", bernoulli K = 1: MAE", ", bernoulli K = 2: MAE"] {
+            XCTAssertTrue(r.stdout.contains(pair), "\(pair) in\n\(r.stdout)")
+        }
+        let chosen = try XCTUnwrap(r.stdout.components(separatedBy: "\n").first { $0.contains("by nested cross-validation on the training models") })
+        let line = chosen.trimmingCharacters(in: .whitespaces)   // one unnamed fold: no "fold …:" label
+        let likelihood = line.hasPrefix("binomial, K") ? "binomial" : "bernoulli"
+        XCTAssertTrue(line.hasPrefix("\(likelihood), K = "), chosen)
+        XCTAssertTrue(r.stdout.contains("training models (\(likelihood), K ="), r.stdout)
+        let fixed = try irsl(["backtest", data, "--split", splitPath, "--output", path("counts-fixed.csv"), "--draws", "200",
+                              "--dims", "1", "--response", "binomial"])
+        XCTAssertFalse(fixed.stdout.contains("by nested cross-validation"), fixed.stdout)
+        XCTAssertTrue(fixed.stdout.contains("training models (binomial, K = 1"), fixed.stdout)
+    }
+
     /// pass@k of binomial data: for k ≤ n the calibrated prediction agrees
     /// with the unbiased estimator from the counts; beyond n (no estimator)
     /// it agrees with pass@k computed from the simulator's true success

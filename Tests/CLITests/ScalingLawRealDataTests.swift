@@ -63,8 +63,9 @@ final class ScalingLawRealDataTests: ScalingLawCLITestCase {
 
     /// Protocol B: Sloth's folds reproduced (12 folds, 37 test models); the
     /// default law beats FLOPs only and matches family + FLOPs in the mean of
-    /// per-fold MAE (docs/scaling-law.md: 0.0345 vs 0.0346, coverage 0.84 —
-    /// under the 0.85 target).
+    /// per-fold MAE (docs/scaling-law.md: 0.0345 vs 0.0346), with 85–95 %
+    /// coverage (0.860: the v2 table's scores are rounded to 0.01, and the
+    /// rounding is in the intervals).
     func testLeaveFamilyOut() throws {
         let data = try ingest(Self.v2, name: "lbv2.h5")
         let (csv, stdout) = try backtest(data, ["--protocol", "leave-family-out", "--test-families", Self.slothFolds.joined(separator: ",")])
@@ -79,7 +80,7 @@ final class ScalingLawRealDataTests: ScalingLawCLITestCase {
         XCTAssertLessThan(perFold.law, perFold.flops, "protocol B: law \(perFold.law), FLOPs only \(perFold.flops)")
         XCTAssertLessThan(perFold.law, perFold.family * 1.02, "protocol B: law \(perFold.law), family + FLOPs \(perFold.family)")
         let coverage = MethodAccuracy.all(csv).law.coverage
-        XCTAssertTrue((0.8...0.95).contains(coverage), "protocol B: 90% interval coverage \(coverage)")
+        XCTAssertTrue((0.85...0.95).contains(coverage), "protocol B: 90% interval coverage \(coverage)")
     }
 
     /// Across benchmarks: hide GSM8K and MATH for the largest models; their

@@ -7,13 +7,15 @@ import XCTest
 /// The Float32 SIMD pass against the Float64 Swift reference loop
 /// (`FitOptions.vectorKernels = false`): for every likelihood × {1PL, 2PL} ×
 /// K ∈ 1…4 × {floor, none} × {missing, none}, both fits run from the same
-/// start for 150 iterations and, where the reference has converged, must give
+/// start for 150 iterations (fewer when the reference's steps fall below 1e-10
+/// sooner) and, where the reference has converged, must give
 /// the same abilities, items, precisions and standard errors to 1e-5 relative
 /// (absolute below 1; the beta-binomial's φ to 1e-3, see below; the
 /// log-likelihood to 5e-5). Some K ≥ 2 fits on this small matrix (mostly with
 /// floors) do not converge in 150 iterations (their largest step stays near
 /// the trust region); there no fixed point exists to compare, and the first
 /// three iterations must agree to 1e-4 instead. Every K = 1 case must converge.
+/// The K ≥ 2 sweeps run in the full tier (FullTier.swift).
 final class KernelTests: XCTestCase {
     override func tearDown() { VectorKernels.force(lanes: 0) }
 
@@ -46,7 +48,11 @@ final class KernelTests: XCTestCase {
         return (sim, y, t.isEmpty ? nil : t.map(Float.init))
     }
 
-    func fit(_ c: Case, kernels: Bool, iterations: Int, data: (Simulator, [Float], [Float]?)) -> (Calibrator, Double, Double) {
+    /// `iterations` iterations, or fewer once the largest step is below `stop`
+    /// (the reference's fixed point: more iterations would not move it); returns
+    /// how many ran, so the other fit can run as many from the same start.
+    func fit(_ c: Case, kernels: Bool, iterations: Int, stop: Double = 0,
+             data: (Simulator, [Float], [Float]?)) -> (Calibrator, Double, Double, Int) {
         let (sim, y, t) = data
         var o = FitOptions()
         o.response = c.response; o.model = c.model; o.dims = c.dims; o.vectorKernels = kernels
@@ -55,16 +61,17 @@ final class KernelTests: XCTestCase {
         let floors = c.floor > 0 ? sim.g : [Double](repeating: 0, count: sim.spec.items)
         let cal = Calibrator(options: o, comm: SerialCommunicator(), totalModels: sim.spec.models, shard: shard, floors: floors,
                              benchmarkOfItem: sim.benchmarkOfItem.map(Int32.init), benchmarkCount: sim.spec.benchmarks)
-        var logLik = Double.nan, change = Double.nan
-        for _ in 0..<iterations { (logLik, change) = cal.iterate() }
-        return (cal, logLik, change)
+        var logLik = Double.nan, change = Double.nan, ran = 0
+        while ran < iterations && !(change < stop) { (logLik, change) = cal.iterate(); ran += 1 }
+        return (cal, logLik, change, ran)
     }
 
     func compare(_ c: Case, iterations: Int = 150, tolerance: Double = 1e-5) {
         let d = data(c)
         let label = "\(c.response) \(c.model.rawValue) K=\(c.dims) floor=\(c.floor) missing=\(c.missing)"
-        let (fast, fastLL, _) = fit(c, kernels: true, iterations: iterations, data: d)
-        let (reference, referenceLL, referenceChange) = fit(c, kernels: false, iterations: iterations, data: d)
+        // The reference stops at steps of 1e-10, four orders below the 1e-6 that counts as converged.
+        let (reference, referenceLL, referenceChange, ran) = fit(c, kernels: false, iterations: iterations, stop: 1e-10, data: d)
+        let (fast, fastLL, _, _) = fit(c, kernels: true, iterations: ran, data: d)
         var worst = 0.0, worstAt = ""
         func close(_ x: [Double], _ y: [Double], _ what: String) {
             XCTAssertEqual(x.count, y.count)
@@ -108,9 +115,12 @@ final class KernelTests: XCTestCase {
         XCTAssertFalse(reference.items.d.allSatisfy { $0 == 0 })
     }
 
-    func sweepAll(_ response: ResponseModel) {
+    /// Every case of one likelihood with K in `dims`: K = 1 in the unit tier,
+    /// K = 2…4 (the costly reference fits) in the full tier; the unit tier still
+    /// meets K = 2 in testEveryVectorPath and K = 3 in testEarlyIterations.
+    func sweepAll(_ response: ResponseModel, dims range: ClosedRange<Int>) {
         for model in [ItemModel.onePL, .twoPL] {
-            for dims in 1...4 where model == .twoPL || dims == 1 {
+            for dims in range where model == .twoPL || dims == 1 {
                 for floor in [0.0, 0.2] {
                     for missing in [0.0, 0.15] {
                         compare(Case(response: response, model: model, dims: dims, floor: floor, missing: missing))
@@ -120,10 +130,14 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testBeta() { sweepAll(.beta) }
-    func testBernoulli() { sweepAll(.bernoulli) }
-    func testBinomial() { sweepAll(.binomial) }
-    func testBetaBinomial() { sweepAll(.betaBinomial) }
+    func testBeta() { sweepAll(.beta, dims: 1...1) }
+    func testBernoulli() { sweepAll(.bernoulli, dims: 1...1) }
+    func testBinomial() { sweepAll(.binomial, dims: 1...1) }
+    func testBetaBinomial() { sweepAll(.betaBinomial, dims: 1...1) }
+    func testBetaMultiDimensional() throws { try requireFullTier(); sweepAll(.beta, dims: 2...4) }
+    func testBernoulliMultiDimensional() throws { try requireFullTier(); sweepAll(.bernoulli, dims: 2...4) }
+    func testBinomialMultiDimensional() throws { try requireFullTier(); sweepAll(.binomial, dims: 2...4) }
+    func testBetaBinomialMultiDimensional() throws { try requireFullTier(); sweepAll(.betaBinomial, dims: 2...4) }
 
     /// Every vector path this CPU supports gives the same answer (the baseline
     /// 4-lane path is what a CPU without AVX2 runs).

@@ -6,7 +6,8 @@ import XCTest
 
 /// Recovery of known truth: the proof that the estimator is right.
 /// Fits run in-process on one rank; the MPI tests (CLITests) show that more
-/// ranks give the same answer.
+/// ranks give the same answer. The 1000-model recoveries run in the full
+/// tier (FullTier.swift); the smaller ones in the unit tier.
 final class RecoveryTests: XCTestCase {
     struct Fitted {
         let sim: Simulator
@@ -47,7 +48,8 @@ final class RecoveryTests: XCTestCase {
         return o
     }
 
-    func testBeta2PLAtThousandByTenThousand() {
+    func testBeta2PLAtThousandByTenThousand() throws {
+        try requireFullTier()
         let f = fit(spec(1000, 10_000, .beta), options: options(.beta))
         XCTAssertTrue(f.summary.converged)
         XCTAssertGreaterThanOrEqual(f.thetaR, 0.99)
@@ -80,7 +82,8 @@ final class RecoveryTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(f.aR, 0.97)
     }
 
-    func testThirtyPercentMissing() {
+    func testThirtyPercentMissing() throws {
+        try requireFullTier()
         var s = spec(1000, 10_000, .beta); s.missing = 0.3
         let f = fit(s, options: options(.beta))
         XCTAssertTrue(f.summary.converged)
@@ -88,7 +91,8 @@ final class RecoveryTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(f.aR, 0.97)
     }
 
-    func testFixedFloorFromFile() {
+    func testFixedFloorFromFile() throws {
+        try requireFullTier()
         var s = spec(1000, 10_000, .beta); s.floor = 0.25
         var o = options(.beta); o.floorFromFile = true
         let f = fit(s, options: o, file: true)
@@ -101,7 +105,8 @@ final class RecoveryTests: XCTestCase {
     /// K = 2 is identified up to rotation: each true dimension must be a
     /// linear function of the two estimated ones (R ≥ 0.99), and the items'
     /// loading lengths must agree.
-    func testTwoDimensions() {
+    func testTwoDimensions() throws {
+        try requireFullTier()
         var s = spec(1000, 6000, .beta); s.dims = 2
         let f = fit(s, options: options(.beta, dims: 2))
         XCTAssertTrue(f.summary.converged)

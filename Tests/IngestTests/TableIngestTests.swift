@@ -157,4 +157,41 @@ final class TableIngestTests: IngestTestCase {
             try TableIngest(input: first, output: out, paramsColumn: "P (B)", append: true).run()
         }
     }
+
+    /// `--questions`: scores become successes out of each benchmark's
+    /// questions (round(y·n)/n, n in /trials, 0 where missing): a
+    /// `proportion` file; a benchmark without a count, a bad count and an
+    /// append are errors naming the file.
+    func testQuestionCountsMakeSuccessesOutOfTrials() throws {
+        let table = try write("scores.csv", "model,q1,q2,q3\na,0.5,0.333,\nb,0.25,1,0.1\n")
+        let counts = try write("questions.csv", "benchmark,questions\nb1,4\nb2,3\n")
+        let map = try BenchmarkMap.load("q1=b1,q2=b2,q3=b2")
+        let out = path("counts.h5")
+        let summary = try TableIngest(input: table, output: out, benchmarkMap: map, questions: counts).run()
+        XCTAssertEqual(summary.kind, .proportion)
+        let info = try ResponseFileInfo.read(out)
+        XCTAssertEqual(info.kind, .proportion)
+        XCTAssertTrue(info.hasTrials)
+        let file = try H5File(out, mode: .readOnly)
+        defer { file.close() }
+        var values = [Float](repeating: 0, count: 6), trials = [Int32](repeating: 0, count: 6)
+        try values.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.responses, rowStart: 0, rowCount: 2, into: $0) }
+        try trials.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.trials, rowStart: 0, rowCount: 2, into: $0) }
+        XCTAssertEqual(Array(values.prefix(2)), [0.5, 1 / 3])     // 0.333 of 3 questions is 1 success
+        XCTAssertTrue(values[2].isNaN)
+        XCTAssertEqual(Array(values.suffix(3)), [0.25, 1, 0])       // 0.1 of 3 rounds to 0 successes
+        XCTAssertEqual(trials, [4, 3, 0, 4, 3, 3])
+
+        assertThrows(["questions.csv", "no question count for benchmark \"q3\""]) {
+            try TableIngest(input: table, output: path("no-count.h5"), benchmarkMap: try BenchmarkMap.load("q1=b1,q2=b2"), questions: counts).run()
+        }
+        let bad = try write("bad.csv", "benchmark,questions\nb1,4.5\nb2,3\n")
+        assertThrows(["bad.csv", "column questions, line 2", "b1", "positive whole number"]) {
+            try TableIngest(input: table, output: path("bad.h5"), benchmarkMap: map, questions: bad).run()
+        }
+        assertThrows(["questions.csv", "cannot be appended"]) {
+            try TableIngest(input: table, output: out, benchmarkMap: map, questions: counts, append: true).run()
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("no-count.h5")))
+    }
 }

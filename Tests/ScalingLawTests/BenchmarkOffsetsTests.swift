@@ -59,6 +59,7 @@ final class BenchmarkOffsetsTests: XCTestCase {
     /// new model's shift covers it at the nominal rate, for a family seen
     /// with a few models and for a family never seen.
     func testOffsetIntervalsCoverNewModels() throws {
+        try requireFullTier()   // a coverage study: full tier
         var rng = RandomSource(seed: 11)
         let z = normalQuantile(0.95)
         var seenHits = 0, newHits = 0

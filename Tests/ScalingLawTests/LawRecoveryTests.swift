@@ -59,6 +59,7 @@ final class LawRecoveryTests: XCTestCase {
     /// never seen: the 90 % benchmark intervals cover their observed scores
     /// at the nominal rate, and a new family's intervals are wider.
     func testForecastIntervalsCoverHeldOutModels() throws {
+        try requireFullTier()   // a coverage study: full tier
         let data = SimulatedMatrix(spec(models: 900, items: 120, families: 36, seed: 9))
         let sim = data.sim
         var train: [Int] = [], seenTest: [Int] = [], newTest: [Int] = []

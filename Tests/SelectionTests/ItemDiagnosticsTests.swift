@@ -97,7 +97,12 @@ final class ItemDiagnosticsTests: XCTestCase {
     }
 
     func testPlantedBrokenBernoulliItemsAreFlagged() throws { try check(.bernoulli) }
-    func testPlantedBrokenBetaItemsAreFlagged() throws { try check(.beta) }
+    /// The Beta fit of this matrix takes ~30 s (the Bernoulli one 0.05 s): full tier,
+    /// which `make test` runs with IRSL_FULL=1 (see Tests/CalibrationTests/FullTier.swift).
+    func testPlantedBrokenBetaItemsAreFlagged() throws {
+        if ProcessInfo.processInfo.environment["IRSL_FULL"] != "1" { throw XCTSkip("full tier: set IRSL_FULL=1 or run make test") }
+        try check(.beta)
+    }
 
     /// Without responses the flags come from the parameters alone.
     func testParameterOnlyDiagnosis() throws {

@@ -177,6 +177,34 @@ final class ScoringTests: XCTestCase {
         }
     }
 
+    /// Benchmarks a model did not take are predicted from those it did
+    /// (`irsl score` on a file without their columns): answers on two of
+    /// three benchmarks give the third's full score through θ alone
+    /// (items_used 0), closer to the truth than the population's mean
+    /// score, with 90 % intervals that cover about 90 % of the truths.
+    func testBenchmarksNotTakenArePredictedFromTheOthers() throws {
+        let data = SimulatedData(models: 500, items: 600, benchmarks: 3, response: .bernoulli, seed: 41, missing: 0)
+        let train = (0..<data.models).filter { $0 % 5 != 0 }, test = (0..<data.models).filter { $0 % 5 == 0 }
+        let bank = try data.fittedBank(rows: train)
+        let truth = SubsetEvaluator(bank: bank, responses: data.rows(test), trials: nil).truth()
+        let predictor = ScorePredictor(bank: bank)
+        let hidden = 2, taken = (0..<data.items).filter { bank.benchmarkOfItem[$0] != hidden }
+        let nb = bank.benchmarkCount
+        let populationMean = test.indices.reduce(0.0) { $0 + truth[$1 * nb + hidden] } / Double(test.count)
+        var covered = 0, error = 0.0, baseline = 0.0
+        for (i, r) in test.enumerated() {
+            let scored = predictor.score(data.observations(row: r, subset: taken), prior: bank.prior, level: 0.9)
+            let s = scored.scores[hidden], t = truth[i * nb + hidden]
+            XCTAssertEqual(s.itemsUsed, 0)
+            if t >= s.lower && t <= s.upper { covered += 1 }
+            error += (s.estimate - t) * (s.estimate - t) / Double(test.count)
+            baseline += (populationMean - t) * (populationMean - t) / Double(test.count)
+        }
+        let coverage = Double(covered) / Double(test.count)
+        XCTAssertLessThan(error.squareRoot(), 0.5 * baseline.squareRoot(), "RMSE \(error.squareRoot()) vs the population mean's \(baseline.squareRoot())")
+        XCTAssertEqual(coverage, 0.9, accuracy: 3 * (0.09 / Double(test.count)).squareRoot() + 0.02, "90% intervals of the benchmark not taken")
+    }
+
     func testNormalQuantile() {
         XCTAssertEqual(normalQuantile(0.975), 1.959963984540054, accuracy: 1e-12)
         XCTAssertEqual(normalQuantile(0.5), 0, accuracy: 1e-14)

@@ -8,20 +8,24 @@ final class FileLockTests: StoreTestCase {
         let target = path("all.h5")
         let first = try FileLock(exclusiveOn: target)
         XCTAssertEqual(first.path, target + ".lock")
+        // Events, not the clock: the first holder releases once the second says it waits, and the
+        // second must acquire only after that release.
+        let waiting = expectation(description: "second lock waiting")
         let acquired = expectation(description: "second lock acquired")
-        let messages = LockedMessages()
-        let released = Date().addingTimeInterval(0.5)
+        let messages = LockedMessages(), events = LockedMessages()
         DispatchQueue.global().async {
             // flock locks belong to an open file description: a second FileLock contends even in one process.
-            let second = try? FileLock(exclusiveOn: target, waiting: { messages.append($0) })
+            let second = try? FileLock(exclusiveOn: target, waiting: { messages.append($0); waiting.fulfill() })
             XCTAssertNotNil(second)
-            XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(released), -0.05, "acquired only after the release")
+            events.append("acquired")
             second?.release()
             acquired.fulfill()
         }
-        Thread.sleep(forTimeInterval: 0.5)
+        wait(for: [waiting], timeout: 10)
+        events.append("released")
         first.release()
         wait(for: [acquired], timeout: 10)
+        XCTAssertEqual(events.all, ["released", "acquired"], "acquired only after the release")
         XCTAssertEqual(messages.all.count, 1)
         XCTAssertTrue(messages.all.first?.hasPrefix("waiting for the lock on \(target) held by pid \(getpid())") ?? false,
                       "\(messages.all)")

@@ -86,7 +86,16 @@ slurm_down() {
   for f in slurmd.pid slurmctld.pid munge/munged.pid; do
     [ -f "$SLURM_DIR/$f" ] && kill "$(cat "$SLURM_DIR/$f")" 2>/dev/null || true
   done
-  sleep 1
+  # Up to 5 s for them to exit on TERM (polled), then KILL whatever is left.
+  local i alive
+  for i in $(seq 1 50); do
+    alive=0
+    for f in slurmd.pid slurmctld.pid munge/munged.pid; do
+      [ -f "$SLURM_DIR/$f" ] && kill -0 "$(cat "$SLURM_DIR/$f")" 2>/dev/null && alive=1
+    done
+    [ "$alive" -eq 0 ] && break
+    sleep 0.1
+  done
   for f in slurmd.pid slurmctld.pid munge/munged.pid; do
     [ -f "$SLURM_DIR/$f" ] && kill -9 "$(cat "$SLURM_DIR/$f")" 2>/dev/null || true
   done

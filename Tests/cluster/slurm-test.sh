@@ -34,9 +34,10 @@ OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 300 \
   mpirun -n 2 "$IRSL" fit data.h5 --output reference.h5 $fixed >/dev/null || fail "reference fit"
 job=$(sbatch --parsable --export=ALL,INPUT=data.h5,OUTPUT=pre.h5,CHECKPOINT_EVERY=0,IRSL="$IRSL",EXTRA="$fixed" \
       -o pre-job.out "$root/jobs/preemptible-fit.sbatch") || fail "submit preemptible-fit.sbatch"
+# The checkpoint appearing is the event (a 60 s deadline): the ranks are iterating with their
+# signal handlers installed, and the batch script's USR1 trap was set before they started.
 for i in $(seq 1 120); do [ -f pre.h5.ckpt ] && break; sleep 0.5; done
 [ -f pre.h5.ckpt ] || fail "no checkpoint appeared: $(cat pre-job.out)"
-sleep 1
 scancel --signal=USR1 --batch "$job" || fail "scancel --signal=USR1"
 state=""
 for i in $(seq 1 300); do
