@@ -39,18 +39,18 @@ let package = Package(
         // Synthetic response matrices with known truth.
         .target(name: "Simulation", dependencies: ["IRT", "Store"], swiftSettings: fast),
         // Communicator abstraction: MPI for jobs, a serial one for tests and single-process runs.
-        .target(name: "Distributed", dependencies: ["CMPI"]),
+        .target(name: "MessagePassing", dependencies: ["CMPI"]),
         // The documented file formats (docs/format.md): HDF5, and every CSV read or written.
         .target(name: "Store", dependencies: ["CHDF5", "IRT", .product(name: "CSV", package: "CSV.swift")]),
         // The distributed joint-MLE fit loop.
-        .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "Distributed", "Store"], swiftSettings: fast),
+        .target(name: "Calibration", dependencies: ["IRT", "CKernels", "CSignal", "MessagePassing", "Store"], swiftSettings: fast),
         // Evaluation exports (lm-evaluation-harness JSONL, Inspect AI logs, HELM, OpenCompass, leaderboard CSV) → response files.
         // CSV tables are read through Store's CSVTable (the one CSV reader), so Ingest does not link CSV.swift itself.
         .target(name: "Ingest", dependencies: ["Store", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: fast),
         // Item selection, scoring new models, adaptive testing, item diagnostics.
-        .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
+        .target(name: "Selection", dependencies: ["IRT", "Store", "Calibration", "MessagePassing"], swiftSettings: fast),
         // Scaling laws on the abilities: fits, forecasts, backtests.
-        .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "Distributed"], swiftSettings: fast),
+        .target(name: "ScalingLaw", dependencies: ["IRT", "Store", "Calibration", "MessagePassing"], swiftSettings: fast),
         // Self-contained HTML reports: our small SVG chart module, pages built with Plot.
         .target(name: "HTMLReport", dependencies: ["IRT", "Store", "ScalingLaw", .product(name: "Plot", package: "Plot")], swiftSettings: fast),
         // `irsl scaling-study`'s tables and plot of strong and weak scaling.
@@ -60,19 +60,19 @@ let package = Package(
         .target(name: "Config", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // The command-line tool, one file per subcommand.
         .executableTarget(name: "irsl", dependencies: [
-            "IRT", "Simulation", "Distributed", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy", "Config",
+            "IRT", "Simulation", "MessagePassing", "Store", "Calibration", "Ingest", "Selection", "ScalingLaw", "HTMLReport", "ScalingStudy", "Config",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: fast),
 
         .testTarget(name: "IRTTests", dependencies: ["IRT"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "IRT"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "IRT"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "MessagePassingTests", dependencies: ["MessagePassing"]),
         .testTarget(name: "ScalingStudyTests", dependencies: ["ScalingStudy", "Store"]),
-        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "Distributed", "Store", "IRT"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulation", "MessagePassing", "Store", "IRT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Store"]),
-        .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
-        .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "Distributed"]),
+        .testTarget(name: "SelectionTests", dependencies: ["Selection", "IRT", "Store", "Simulation", "Calibration", "MessagePassing"]),
+        .testTarget(name: "ScalingLawTests", dependencies: ["ScalingLaw", "IRT", "Store", "Simulation", "Calibration", "MessagePassing"]),
         .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport", "Store", "IRT"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "CLITests", dependencies: ["Store", "Calibration"]),

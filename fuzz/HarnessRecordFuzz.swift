@@ -1,5 +1,5 @@
 // libFuzzer target: the ingest JSONL scanner and the lm-evaluation-harness
-// record parser (Sources/Ingest/JSONScanner.swift, HarnessRecordParser.swift)
+// record parser (Sources/Ingest/JSONScanner*.swift, HarnessRecordParser*.swift)
 // on arbitrary bytes. Any input must give a record or a thrown error: a
 // crash, an out-of-bounds access (AddressSanitizer) or a hang is a finding.
 // Built by scripts/fuzz.sh with swiftc -sanitize=fuzzer,address.

@@ -81,8 +81,12 @@ MODULE_FLAGS=() LINK_FLAGS=()
 for target in $TARGETS; do
     case $target in
     harness-record)
-        build harness-record fuzz/HarnessRecordFuzz.swift Sources/Ingest/JSONScanner.swift Sources/Ingest/HarnessRecordParser.swift \
-            Sources/Ingest/HarnessRecord.swift Sources/Ingest/GoldRule.swift Sources/Ingest/ContentHash.swift ;;
+        build harness-record fuzz/HarnessRecordFuzz.swift Sources/Ingest/JSONSyntaxError.swift Sources/Ingest/JSONScanner.swift \
+            Sources/Ingest/JSONScanner+Strings.swift Sources/Ingest/JSONScanner+Numbers.swift \
+            Sources/Ingest/HarnessRecordError.swift Sources/Ingest/HarnessRecordParser.swift Sources/Ingest/HarnessRecordParser+Fields.swift \
+            Sources/Ingest/HarnessRecordParser+Responses.swift Sources/Ingest/HarnessRecordParser+Arguments.swift \
+            Sources/Ingest/HarnessRecordParser+Gold.swift Sources/Ingest/HarnessRecord.swift Sources/Ingest/GoldRule.swift \
+            Sources/Ingest/ContentHash.swift ;;
     csv-table)
         module CSV "$CHECKOUTS"/CSV.swift/Sources/CSV/*.swift
         LINK_FLAGS=(-lCSV)

@@ -1,4 +1,4 @@
-import Distributed
+import MessagePassing
 import IRT
 import Store
 

@@ -1,5 +1,5 @@
 import CSignal
-import Distributed
+import MessagePassing
 import Foundation
 import IRT
 import Store
@@ -102,9 +102,40 @@ public struct CalibrationJob {
     }
 
     /// Runs the fit. `report` receives progress lines on rank 0 only.
+    ///
+    /// Three steps: `prepare` checks and reads everything a wrong input could
+    /// fail on before any iteration; `iterate` fits with checkpoints at
+    /// iteration boundaries; `assemble` computes the standard errors and the
+    /// timings and writes the output (rank 0).
     @discardableResult
     public func run(comm: Communicator, report: @escaping (String) -> Void) throws -> Outcome {
         let say: (String) -> Void = { if comm.isRoot { report($0) } }
+        let (prepared, data) = try prepare(comm: comm, say: say)
+        let fitted = try iterate(data, prepared, comm: comm, say: say)
+        if fitted.summary.interrupted {
+            return Outcome(result: nil, summary: fitted.summary, recovery: nil)
+        }
+        return try assemble(fitted, prepared, comm: comm, say: say)
+    }
+
+    /// What `prepare` read and checked, besides the shard (which goes into the
+    /// `CalibrationData`, so the calibrator holds its only copy).
+    struct Prepared {
+        let info: ResponseFileInfo
+        /// The job's options with the likelihood resolved for the file.
+        let options: FitOptions
+        let benchmarkNames: [String]
+        let fingerprint: InputFingerprint
+        /// The checkpoint to resume from (`--resume`).
+        let restored: Checkpoint?
+        /// Slowest rank's time to read its shard.
+        let readSeconds: Double
+    }
+
+    /// Checks the outputs, the metadata, the options and a resume's checkpoint
+    /// (before the shard is read: a wrong checkpoint fails fast), then reads
+    /// and checks this rank's shard.
+    func prepare(comm: Communicator, say: (String) -> Void) throws -> (Prepared, CalibrationData) {
         try checkOutputs(comm: comm)
         let info = try ResponseFileInfo.read(input)
         try Self.checkMetadata(info, ranks: comm.size)
@@ -115,7 +146,6 @@ public struct CalibrationJob {
         let floors = try Self.floors(info, options: options, path: input)
         let benchmarkNames = BenchmarkIndex(itemBenchmarks: info.benchmarks).names
 
-        // A resume is checked before the shard is read: a wrong checkpoint fails fast.
         let fingerprint = try InputFingerprint.of(input, info: info)
         var restored: Checkpoint?
         if resume {
@@ -136,8 +166,19 @@ public struct CalibrationJob {
         try Self.checkCoverage(shard, info: info, comm: comm, model: options.model, say: say)
         let readSeconds = comm.allreduceMax(Date().timeIntervalSince(loadStart))
         say("irsl fit: \(info.models) models × \(info.items) items, \(benchmarkNames.count) benchmarks, \(options.model.rawValue) K=\(options.dims) \(options.response.rawValue), \(comm.size) rank(s); shards read in \(String(format: "%.2f", Date().timeIntervalSince(loadStart))) s")
+        let prepared = Prepared(info: info, options: options, benchmarkNames: benchmarkNames, fingerprint: fingerprint,
+                                restored: restored, readSeconds: readSeconds)
+        return (prepared, CalibrationData(shard: shard, totalModels: info.models, itemIDs: info.itemIDs,
+                                          itemBenchmarks: info.benchmarks, floors: floors))
+    }
 
-        // Checkpoints: taken at iteration boundaries when due or when any rank got a signal.
+    /// The iterations, through the one `calibrate` entry point, with
+    /// checkpoints at iteration boundaries: when due (`checkpointEvery`, with
+    /// `--checkpoint`), when any rank got a stop signal (then the fit ends
+    /// interrupted), and at the end (with `--checkpoint`).
+    func iterate(_ data: consuming CalibrationData, _ prepared: Prepared, comm: Communicator,
+                 say: @escaping (String) -> Void) throws -> CalibrationResult {
+        let info = prepared.info, options = prepared.options, restored = prepared.restored
         irsl_install_stop_handlers()
         var lastCheckpoint = Date()
         let periodic = checkpoint != nil
@@ -147,8 +188,8 @@ public struct CalibrationJob {
                 let items = calibrator.items
                 var header = Checkpoint.Header(
                     iteration: calibrator.history.count, reason: reason, ranks: comm.size, options: options,
-                    fingerprint: fingerprint, models: info.models, items: info.items, dims: options.dims,
-                    benchmarks: benchmarkNames.count, irslVersion: version,
+                    fingerprint: prepared.fingerprint, models: info.models, items: info.items, dims: options.dims,
+                    benchmarks: prepared.benchmarkNames.count, irslVersion: version,
                     written: ISO8601DateFormatter().string(from: Date()))
                 header.prior = calibrator.prior
                 try Checkpoint(header: header, theta: theta, a: items.a, d: items.d, g: items.g, phi: items.phi,
@@ -181,18 +222,24 @@ public struct CalibrationJob {
                 if flags[1] > 0 { try writeCheckpoint(calibrator, "periodic") }
                 return false
             })
-        let fitted = try calibrate(CalibrationData(shard: shard, totalModels: info.models, itemIDs: info.itemIDs,
-                                                   itemBenchmarks: info.benchmarks, floors: floors),
-                                   options: options, comm: comm, hooks: hooks)
-        let calibrator = fitted.calibrator, summary = fitted.summary
-        if summary.interrupted {
-            return Outcome(result: nil, summary: summary, recovery: nil)
-        }
-        if periodic { try writeCheckpoint(calibrator, summary.converged ? "final" : "iteration limit") }
+        let fitted = try calibrate(data, options: options, comm: comm, hooks: hooks)
+        let summary = fitted.summary
+        if summary.interrupted { return fitted }
+        if periodic { try writeCheckpoint(fitted.calibrator, summary.converged ? "final" : "iteration limit") }
         say(summary.converged
             ? "converged after \(summary.iterations) iterations in \(String(format: "%.1f", summary.seconds)) s"
             : "stopped at the iteration limit (\(summary.iterations)) without meeting the tolerance")
+        return fitted
+    }
 
+    /// The fit file from a finished calibration: standard errors, the
+    /// information criteria, the timings and peak memory (gathered from every
+    /// rank), written by rank 0 with a recovery summary when the input holds
+    /// the truth.
+    func assemble(_ fitted: CalibrationResult, _ prepared: Prepared, comm: Communicator,
+                  say: (String) -> Void) throws -> Outcome {
+        let info = prepared.info, options = prepared.options, benchmarkNames = prepared.benchmarkNames
+        let calibrator = fitted.calibrator, summary = fitted.summary
         let seStart = Date()
         let se = calibrator.standardErrors()
         let seSeconds = Date().timeIntervalSince(seStart)
@@ -215,45 +262,58 @@ public struct CalibrationJob {
             benchmarkNames: benchmarkNames,
             phi: options.response.hasPrecision ? items.phi : [Double](repeating: .nan, count: benchmarkNames.count),
             dims: options.dims, logLikelihoodHistory: summary.history, attributes: attributes)
+        // The fit file is self-contained: its input, its timings and its models' covariates (docs/format.md).
+        result.attributes.input = URL(fileURLWithPath: input).standardizedFileURL.path
+        result.attributes.timings = reportPerformance(fitted, prepared, standardErrorSeconds: seSeconds, comm: comm, say: say)
+        result.recordCovariates(of: info)
+        var recovery: Recovery?
+        if comm.isRoot {
+            try result.write(to: output)
+            say("wrote \(output) (+ .abilities.csv, .items.csv); loglik \(String(format: "%.6e", ll)), AIC \(String(format: "%.6e", attributes.aic)), BIC \(String(format: "%.6e", attributes.bic))")
+            recovery = recoverySummary(result, info: info, say: say)
+        }
+        return Outcome(result: result, summary: summary, recovery: recovery)
+    }
 
-        // Peak memory of every rank, for the user sizing a job (and for `make bench`).
+    /// The performance, timings and memory lines, with peak memory of every
+    /// rank (for the user sizing a job, and for `make bench`); returns the
+    /// timings the fit file records.
+    func reportPerformance(_ fitted: CalibrationResult, _ prepared: Prepared, standardErrorSeconds seSeconds: Double,
+                           comm: Communicator, say: (String) -> Void) -> FitTimings {
+        let info = prepared.info, calibrator = fitted.calibrator, summary = fitted.summary
         var peaks = [Double](repeating: 0, count: comm.size)
         peaks[comm.rank] = ResourceUsage.peakResidentBytes()
         comm.allreduceMax(&peaks)
-        let perIteration = summary.iterationSeconds / Double(max(summary.iterations - (restored?.header.iteration ?? 0), 1))
+        let perIteration = summary.iterationSeconds / Double(max(summary.iterations - (prepared.restored?.header.iteration ?? 0), 1))
         let entriesPerRank = Double(summary.observations) / Double(comm.size)
         let shardBytes = Double(RowPartition(rows: info.models, parts: comm.size, index: 0).count * info.items * 4)
         say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
                    summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds))
         let reduceSeconds = comm.allreduceMax(calibrator.allreduceSeconds)
-        let timings = FitTimings(readSeconds: readSeconds, computeSeconds: max(summary.iterationSeconds - reduceSeconds, 0),
+        let timings = FitTimings(readSeconds: prepared.readSeconds, computeSeconds: max(summary.iterationSeconds - reduceSeconds, 0),
                                  allreduceSeconds: reduceSeconds, peakRSSMB: (peaks.max() ?? 0) / 1e6)
         say(String(format: "timings: read_seconds=%.3f compute_seconds=%.3f allreduce_seconds=%.3f iterations=%d peak_rss_mb=%.1f",
                    timings.readSeconds, timings.computeSeconds, timings.allreduceSeconds, summary.iterations, timings.peakRSSMB))
-        // The fit file is self-contained: its input, its timings and its models' covariates (docs/format.md).
-        result.attributes.input = URL(fileURLWithPath: input).standardizedFileURL.path
-        result.attributes.timings = timings
-        result.recordCovariates(of: info)
         say("memory: peak RSS per rank " + peaks.map { String(format: "%.0f MB", $0 / 1e6) }.joined(separator: ", ")
             + String(format: "; largest shard %.0f MB of responses", shardBytes / 1e6))
-        var recovery: Recovery?
-        if comm.isRoot {
-            try result.write(to: output)
-            say("wrote \(output) (+ .abilities.csv, .items.csv); loglik \(String(format: "%.6e", ll)), AIC \(String(format: "%.6e", attributes.aic)), BIC \(String(format: "%.6e", attributes.bic))")
-            // The output is written: nothing about the truth may fail the fit now.
-            do {
-                let file = try H5File(input, mode: .readOnly)
-                defer { file.close() }
-                if let truth = try Truth.read(file, shape: (info.models, info.items)) {
-                    let r = Recovery(truth: truth, fit: result)
-                    recovery = r
-                    say(r.summary)
-                }
-            } catch {
-                say("note: no recovery summary: \(error)")
+        return timings
+    }
+
+    /// How well a simulated file's truth was recovered (nil without truth).
+    /// The output is already written: nothing about the truth may fail the fit now.
+    func recoverySummary(_ result: FitResult, info: ResponseFileInfo, say: (String) -> Void) -> Recovery? {
+        do {
+            let file = try H5File(input, mode: .readOnly)
+            defer { file.close() }
+            if let truth = try Truth.read(file, shape: (info.models, info.items)) {
+                let r = Recovery(truth: truth, fit: result)
+                say(r.summary)
+                return r
             }
+        } catch {
+            say("note: no recovery summary: \(error)")
         }
-        return Outcome(result: result, summary: summary, recovery: recovery)
+        return nil
     }
 
     /// The fixed lower asymptotes: the file's floors with --floor-from-file, else zeros.

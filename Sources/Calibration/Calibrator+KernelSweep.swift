@@ -1,5 +1,5 @@
 import CKernels
-import Distributed
+import MessagePassing
 import Foundation
 import IRT
 

@@ -81,38 +81,38 @@ public enum ResponseExport {
 
     static func responses(_ input: String, format: Format, into out: inout Output) throws -> String {
         let info = try ResponseFileInfo.read(input)
-        let file = try H5File(input, mode: .readOnly)
-        defer { file.close() }
-        var row = [Float](repeating: .nan, count: info.items)
-        var trials = [Int32](repeating: 0, count: info.hasTrials ? info.items : 0)
+        // Through Store's block-row reader, one block of rows at a time.
+        let rows = try ResponseRows(path: input, info: info, trials: info.hasTrials)
+        defer { rows.close() }
+        let n = info.items
         switch format {
         case .wideCSV: try out.csv(["model"] + info.itemIDs)
         case .longCSV: try out.csv(["model", "item", "benchmark", "response"] + (info.hasTrials ? ["trials"] : []))
         case .pyIRT: break
         }
         var answered = 0
-        for m in 0..<info.models {
-            try row.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.responses, rowStart: m, rowCount: 1, into: $0) }
-            if info.hasTrials {
-                try trials.withUnsafeMutableBufferPointer { try file.readRows(ResponseLayout.trials, rowStart: m, rowCount: 1, into: $0) }
-            }
-            let name = info.modelNames[m]
-            switch format {
-            case .wideCSV:
-                try out.csv([name] + row.map(text))
-            case .longCSV:
-                for j in 0..<info.items where !row[j].isNaN {
-                    try out.csv([name, info.itemIDs[j], info.benchmarks[j], text(row[j])]
-                                + (info.hasTrials ? [String(trials[j])] : []))
+        try rows.forEachBlock { block, values, counts in
+            for (r, m) in block.enumerated() {
+                let row = UnsafeBufferPointer(rebasing: values[r * n ..< (r + 1) * n])
+                let trials = counts.map { UnsafeBufferPointer(rebasing: $0[r * n ..< (r + 1) * n]) }
+                let name = info.modelNames[m]
+                switch format {
+                case .wideCSV:
+                    try out.csv([name] + row.map(text))
+                case .longCSV:
+                    for j in 0..<info.items where !row[j].isNaN {
+                        try out.csv([name, info.itemIDs[j], info.benchmarks[j], text(row[j])]
+                                    + (info.hasTrials ? [String(trials![j])] : []))
+                    }
+                case .pyIRT:
+                    var fields: [String] = []
+                    for j in 0..<info.items where !row[j].isNaN {
+                        fields.append(json(info.itemIDs[j]) + ": " + text(row[j]))
+                    }
+                    try out.write("{\"subject_id\": \(json(name)), \"responses\": {" + fields.joined(separator: ", ") + "}}\n")
                 }
-            case .pyIRT:
-                var fields: [String] = []
-                for j in 0..<info.items where !row[j].isNaN {
-                    fields.append(json(info.itemIDs[j]) + ": " + text(row[j]))
-                }
-                try out.write("{\"subject_id\": \(json(name)), \"responses\": {" + fields.joined(separator: ", ") + "}}\n")
+                answered += row.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
             }
-            answered += row.reduce(0) { $1.isNaN ? $0 : $0 + 1 }
         }
         return "\(info.models) models × \(info.items) items, \(answered) answered entries, response_kind \(info.kind.rawValue)"
     }

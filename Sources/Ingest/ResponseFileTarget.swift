@@ -119,14 +119,7 @@ public enum ResponseFileTarget {
         let band = chunk.rows
         try file.copyRows(ResponseLayout.responses, from: input,
                           rowsPerBlock: max(band, ((4 << 20) / max(n, 1)) / band * band))
-        try file.createExtendible(ResponseLayout.modelNames, strings: info.modelNames)
-        if let v = info.families { try file.createExtendible(ResponseLayout.modelFamilies, strings: v) }
-        if let v = info.params { try file.createExtendible(ResponseLayout.modelParams, doubles: v) }
-        if let v = info.tokens { try file.createExtendible(ResponseLayout.modelTokens, doubles: v) }
-        if let v = info.flops { try file.createExtendible(ResponseLayout.modelFlops, doubles: v) }
-        try file.createExtendible(ResponseLayout.itemIDs, strings: info.itemIDs)
-        try file.createExtendible(ResponseLayout.itemBenchmarks, strings: info.benchmarks)
-        if let v = info.floor { try file.createExtendible(ResponseLayout.itemFloor, doubles: v) }
+        try writeResponseMetadataArrays(file, info: info, extendible: true)
         for path in [ResponseLayout.modelParams, ResponseLayout.modelTokens, ResponseLayout.modelFlops]
             where input.exists(path) {
             for name in ["units", "source_column"] {

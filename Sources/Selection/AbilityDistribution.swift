@@ -96,3 +96,15 @@ public struct AbilityDistribution: Sendable, Equatable {
         return points.last!
     }
 }
+
+extension AbilityDistribution {
+    /// The expected standard error of a new model's ability from `items`,
+    /// averaged over this distribution: what a subset buys, in the units a
+    /// reader of `irsl select`'s table compares subsets by.
+    public func expectedStandardError(of items: [Int], bank: ItemBank) -> Double {
+        let tau = bank.prior.precision
+        return zip(points, weights).reduce(0) { sum, pw in
+            sum + pw.1 / (tau + items.reduce(0) { $0 + bank.information($1, pw.0) }).squareRoot()
+        }
+    }
+}

@@ -156,3 +156,17 @@ public struct CSVTable: Sendable {
         return try rows.indices.map { try number($0, c) }
     }
 }
+
+/// One of irsl's own CSV outputs with a typed reader (subsets, forecasts,
+/// item diagnostics): `parse` checks a table's columns and values, and `read`
+/// is the same for every kind, the one CSV reader then `parse`, so every kind
+/// follows CSVTable's rules for missing values and line numbers.
+public protocol CSVReadable {
+    static func parse(_ csv: CSVTable) throws -> Self
+}
+
+extension CSVReadable {
+    public static func read(_ path: String) throws -> Self {
+        try parse(CSVTable(path: path))
+    }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// `observed,family,fold` and, for each baseline X, the columns
 /// `X,X_lower,X_upper`. Columns are found by name; a column pair
 /// `X_lower`, `X_upper` next to a column `X` is read as a baseline.
-public struct ForecastTable: Sendable {
+public struct ForecastTable: Sendable, CSVReadable {
     public struct Row: Equatable, Sendable {
         public var model: String
         public var benchmark: String
@@ -42,10 +42,6 @@ public struct ForecastTable: Sendable {
 
     public init(path: String, rows: [Row], baselines: [String], hasObserved: Bool) {
         self.path = path; self.rows = rows; self.baselines = baselines; self.hasObserved = hasObserved
-    }
-
-    public static func read(_ path: String) throws -> ForecastTable {
-        try parse(CSVTable(path: path))
     }
 
     public static func parse(_ csv: CSVTable) throws -> ForecastTable {

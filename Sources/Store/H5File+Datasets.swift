@@ -91,15 +91,13 @@ extension H5File {
         let field = H5File.normalise(path)
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let type = H5Dget_type(ds)
-        guard type >= 0 else { throw failure(field, "cannot read the datatype") }
+        let type = try datatype(of: ds, field)
         defer { H5Tclose(type) }
         guard H5File.isNumeric(type: type) else {
             throw StoreError(file: label, field: field,
                              message: "expected a numeric dataset, found \(H5File.describe(type: type))")
         }
-        let space = H5Dget_space(ds)
-        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let space = try dataspace(of: ds, field)
         defer { H5Sclose(space) }
         let count = Int(H5Sget_simple_extent_npoints(space))
         guard count > 0 else { return [] }

@@ -72,8 +72,7 @@ extension H5File {
         let field = H5File.normalise(path)
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let space = H5Dget_space(ds)
-        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let space = try dataspace(of: ds, field)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))
         guard rank > 0 else { return [] }
@@ -101,8 +100,7 @@ extension H5File {
         let cached = matrixDatasets[field]
         let ds = try cached ?? openDataset(field)
         defer { if cached == nil { H5Dclose(ds) } }
-        let space = H5Dget_space(ds)
-        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let space = try dataspace(of: ds, field)
         let current = H5File.dimensions(of: space)
         H5Sclose(space)
         guard current.count == shape.count else {
@@ -339,8 +337,7 @@ extension H5File {
                                   data: UnsafeRawPointer) throws {
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let fileSpace = H5Dget_space(ds)
-        guard fileSpace >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let fileSpace = try dataspace(of: ds, field)
         defer { H5Sclose(fileSpace) }
         var offset: [hsize_t] = [hsize_t(start)]
         var extent: [hsize_t] = [hsize_t(count)]

@@ -125,8 +125,7 @@ extension H5File {
         let field = H5File.normalise(path)
         let ds = try matrixDataset(field)
 
-        let type = H5Dget_type(ds)
-        guard type >= 0 else { throw failure(field, "cannot read the datatype") }
+        let type = try datatype(of: ds, field)
         defer { H5Tclose(type) }
         let stored = H5Tget_class(type)
         if let requiredClass, stored != requiredClass {
@@ -138,8 +137,7 @@ extension H5File {
                              message: "expected a 2-D numeric matrix, found \(H5File.describe(type: type))")
         }
 
-        let fileSpace = H5Dget_space(ds)
-        guard fileSpace >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let fileSpace = try dataspace(of: ds, field)
         defer { H5Sclose(fileSpace) }
         let dims = H5File.dimensions(of: fileSpace)
         guard dims.count == 2 else {

@@ -58,11 +58,9 @@ extension H5File {
         let field = H5File.normalise(path)
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let type = H5Dget_type(ds)
-        guard type >= 0 else { throw failure(field, "cannot read the datatype") }
+        let type = try datatype(of: ds, field)
         defer { H5Tclose(type) }
-        let space = H5Dget_space(ds)
-        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let space = try dataspace(of: ds, field)
         defer { H5Sclose(space) }
         let strings = try decodeStrings(field, storedType: type, space: space) { memoryType, buffer in
             H5Dread(ds, memoryType, irsl_h5s_all(), irsl_h5s_all(), irsl_h5p_default(), buffer)

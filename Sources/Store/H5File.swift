@@ -163,13 +163,27 @@ public final class H5File {
         let field = H5File.normalise(dataset)
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let space = H5Dget_space(ds)
-        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        let space = try dataspace(of: ds, field)
         defer { H5Sclose(space) }
         return H5File.dimensions(of: space)
     }
 
     // MARK: - Internal helpers shared by the extensions
+
+    /// The datatype of an open dataset (the caller closes it), or an error
+    /// naming `field`: every reader checks this the same way.
+    func datatype(of ds: hid_t, _ field: String) throws -> hid_t {
+        let type = H5Dget_type(ds)
+        guard type >= 0 else { throw failure(field, "cannot read the datatype") }
+        return type
+    }
+
+    /// The dataspace of an open dataset (the caller closes it), or an error naming `field`.
+    func dataspace(of ds: hid_t, _ field: String) throws -> hid_t {
+        let space = H5Dget_space(ds)
+        guard space >= 0 else { throw failure(field, "cannot read the dataspace") }
+        return space
+    }
 
     /// What a dataset stores, for validation messages.
     struct StoredType {
@@ -184,8 +198,7 @@ public final class H5File {
         let field = H5File.normalise(dataset)
         let ds = try openDataset(field)
         defer { H5Dclose(ds) }
-        let type = H5Dget_type(ds)
-        guard type >= 0 else { throw failure(field, "cannot read the datatype") }
+        let type = try datatype(of: ds, field)
         defer { H5Tclose(type) }
         return StoredType(isNumeric: H5File.isNumeric(type: type),
                           isString: H5Tget_class(type) == H5T_STRING,

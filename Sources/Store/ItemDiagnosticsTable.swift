@@ -3,7 +3,7 @@ import Foundation
 /// `irsl items` output (diagnostics.csv, header `columns`): the report needs the item id and
 /// its flags (`;`-separated, empty when none). Only `item` and `flags` are
 /// required; `benchmark` is used when present.
-public struct ItemDiagnosticsTable {
+public struct ItemDiagnosticsTable: CSVReadable {
     /// The header `irsl items` writes (the reader needs only `item` and `flags`).
     public static let columns = ["item", "benchmark", "a", "d", "g", "b", "a_se", "d_se", "mean_response", "observations",
                                  "infit", "outfit", "infit_z", "outfit_z", "flags"]
@@ -16,10 +16,6 @@ public struct ItemDiagnosticsTable {
 
     public init(path: String, flags: [String: [String]], items: [String]) {
         self.path = path; self.flags = flags; self.items = items
-    }
-
-    public static func read(_ path: String) throws -> ItemDiagnosticsTable {
-        try parse(CSVTable(path: path))
     }
 
     public static func parse(_ csv: CSVTable) throws -> ItemDiagnosticsTable {

@@ -199,16 +199,33 @@ public func writeResponseMetadata(_ file: H5File, info: ResponseFileInfo) throws
                          message: "response_kind \"proportion\" requires /trials (set hasTrials)")
     }
 
-    try file.write(ResponseLayout.modelNames, strings: info.modelNames)
-    if let families = info.families { try file.write(ResponseLayout.modelFamilies, strings: families) }
-    if let params = info.params { try file.write(ResponseLayout.modelParams, doubles: params) }
-    if let tokens = info.tokens { try file.write(ResponseLayout.modelTokens, doubles: tokens) }
-    if let flops = info.flops { try file.write(ResponseLayout.modelFlops, doubles: flops) }
-    try file.write(ResponseLayout.itemIDs, strings: info.itemIDs)
-    try file.write(ResponseLayout.itemBenchmarks, strings: info.benchmarks)
-    if let floor = info.floor { try file.write(ResponseLayout.itemFloor, doubles: floor) }
+    try writeResponseMetadataArrays(file, info: info, extendible: false)
     try file.setAttribute(ResponseLayout.kindAttribute, info.kind.rawValue)
     if let likelihood = info.likelihood { try file.setAttribute(ResponseLayout.likelihoodAttribute, likelihood) }
+}
+
+/// The name and covariate arrays of `info` (models' names, families,
+/// params, tokens, FLOPs; items' ids, benchmarks, floors), without checks or
+/// attributes: fixed-size for a new file, or `extendible` for a file that
+/// ingest will grow by appending. One list, so both kinds of file hold the
+/// same datasets.
+public func writeResponseMetadataArrays(_ file: H5File, info: ResponseFileInfo, extendible: Bool) throws {
+    func strings(_ path: String, _ values: [String]?) throws {
+        guard let values else { return }
+        if extendible { try file.createExtendible(path, strings: values) } else { try file.write(path, strings: values) }
+    }
+    func doubles(_ path: String, _ values: [Double]?) throws {
+        guard let values else { return }
+        if extendible { try file.createExtendible(path, doubles: values) } else { try file.write(path, doubles: values) }
+    }
+    try strings(ResponseLayout.modelNames, info.modelNames)
+    try strings(ResponseLayout.modelFamilies, info.families)
+    try doubles(ResponseLayout.modelParams, info.params)
+    try doubles(ResponseLayout.modelTokens, info.tokens)
+    try doubles(ResponseLayout.modelFlops, info.flops)
+    try strings(ResponseLayout.itemIDs, info.itemIDs)
+    try strings(ResponseLayout.itemBenchmarks, info.benchmarks)
+    try doubles(ResponseLayout.itemFloor, info.floor)
 }
 
 /// Creates the empty `/responses` float32 matrix (all NaN = missing) and,

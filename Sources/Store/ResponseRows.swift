@@ -3,7 +3,7 @@ import Foundation
 /// Rows of a response file's `/responses` (and `/trials`), read as blocks
 /// of whole rows: the one row reader of irsl, used by the fit's shards,
 /// the checkpoint fingerprint, `info`, `evaluate-subset`, `passk`, the
-/// dispersion estimate, backtests and the selection tools.
+/// dispersion estimate, backtests, the selection tools and `export`.
 ///
 /// Why blocks: `/responses` is chunked by whole rows (docs/format.md), so a
 /// contiguous row range is one hyperslab touching only its chunks, and a

@@ -4,7 +4,7 @@ import Foundation
 /// by `csv()` and read by `read`. Only the item id is required on reading
 /// (hand-made subsets work); the parameters are used for items the fit does
 /// not know, NaN (g: 0) when absent.
-public struct SubsetTable: Sendable {
+public struct SubsetTable: Sendable, CSVReadable {
     public struct Row: Equatable, Sendable {
         public var item: String
         public var benchmark: String?
@@ -24,10 +24,6 @@ public struct SubsetTable: Sendable {
     public var lines: [Int]
 
     public init(path: String, rows: [Row], lines: [Int] = []) { self.path = path; self.rows = rows; self.lines = lines }
-
-    public static func read(_ path: String) throws -> SubsetTable {
-        try parse(CSVTable(path: path))
-    }
 
     public static func parse(_ csv: CSVTable) throws -> SubsetTable {
         let item = try csv.requiredColumn("item", purpose: "the selected items of irsl select")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Calibration
-import Distributed
+import MessagePassing
 import Foundation
 import IRT
 

@@ -14,13 +14,12 @@ extension IRSL.Ingest {
                 + "bleu_4); perturbed entries are left out; several train trials become successes/trials. See docs/ingest.md.")
 
         @Argument(help: "HELM run directories, or directories of them.") var paths: [String]
-        @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
         @Option(help: "Per-instance stat to read (default: exact_match, else quasi_exact_match, f1_score, rouge_l, bleu_4).")
         var metric: String?
         @OptionGroup var common: SampleIngestOptions
 
         func run() throws {
-            let job = HelmIngest(paths: paths, matrix: try common.matrix(output: output), metric: metric)
+            let job = HelmIngest(paths: paths, matrix: try common.matrix(), metric: metric)
             let progress = common.progressLine(total: paths)
             let summary = try job.run(log: { print($0); fflush(stdout) },
                                       progress: { progress.update(files: $0, totalFiles: $1, bytes: $2) })

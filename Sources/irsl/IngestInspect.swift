@@ -14,13 +14,12 @@ extension IRSL.Ingest {
                 + "with /trials); errored or unscored samples are missing. See docs/ingest.md.")
 
         @Argument(help: "Inspect log files or directories.") var paths: [String]
-        @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
         @Option(help: "Scorer whose values to read (default: the log's first scorer).") var scorer: String?
         @Option(help: "Score values as numbers, e.g. C=1,I=0,P=0.5 (added to the defaults).") var valueMap: String?
         @OptionGroup var common: SampleIngestOptions
 
         func run() throws {
-            let job = InspectIngest(paths: paths, matrix: try common.matrix(output: output), scorer: scorer,
+            let job = InspectIngest(paths: paths, matrix: try common.matrix(), scorer: scorer,
                                     valueMap: try valueMap.map(ScoreValueMap.init(parsing:)) ?? ScoreValueMap(),
                                     skipBadSamples: common.skipBadLines)
             let progress = common.progressLine(total: paths)

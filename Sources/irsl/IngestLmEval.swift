@@ -16,7 +16,7 @@ extension IRSL.Ingest {
                 + "exact_match. /items/floor is 1/choices (0 for generation). See docs/ingest.md.")
 
         @Argument(help: "Harness output directories, model directories or samples files.") var paths: [String]
-        @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
+        @OptionGroup var target: IngestTargetOptions
         @Option(help: "probability (gold-choice softmax probability) or binary (acc / exact_match).")
         var response: ResponseScoring.Mode = .probability
         @Flag(name: [.customLong("length-normalised"), .customLong("length-normalized")],
@@ -25,10 +25,6 @@ extension IRSL.Ingest {
         @Option(help: "Comma-separated shell patterns of tasks to keep, e.g. 'mmlu_*,arc_*' (default: all).") var tasks: String?
         @Option(help: "Model name for a single samples file or model directory (default: the directory name, __ read as /).")
         var model: String?
-        @Option(help: "Benchmark of each task: a file of 'PATTERN,BENCHMARK' lines, or inline 'mmlu_*=mmlu,...' (default: the task name).")
-        var benchmarkMap: String?
-        @Flag(help: "Add models and items to the existing --output file instead of replacing it.") var append = false
-        @Flag(help: "With --append: overwrite the rows of models already in the file (implies --append).") var replace = false
         @Flag(help: "Skip malformed lines (and report how many) instead of stopping at the first.") var skipBadLines = false
         @Option(help: "Keep only records of this harness filter (when records log 'filter'), e.g. strict-match.") var filter: String?
 
@@ -41,10 +37,10 @@ extension IRSL.Ingest {
 
         func run() throws {
             let job = LmEvalIngest(
-                paths: paths, output: output, model: model, tasks: tasks.map(GlobList.init),
+                paths: paths, output: target.output, model: model, tasks: tasks.map(GlobList.init),
                 scoring: ResponseScoring(mode: response, lengthNormalised: lengthNormalised),
-                benchmarkMap: try benchmarkMap.map(BenchmarkMap.load) ?? BenchmarkMap(),
-                append: append || replace, replace: replace, skipBadLines: skipBadLines, filter: filter)
+                benchmarkMap: try target.loadBenchmarkMap(),
+                append: target.appends, replace: target.replace, skipBadLines: skipBadLines, filter: filter)
             let summary = try job.run { line in
                 print(line)
                 fflush(stdout)

@@ -13,11 +13,10 @@ extension IRSL.Ingest {
                 + "correct of results/<model>/<dataset>.json details when present (a list of n values = n trials). See docs/ingest.md.")
 
         @Argument(help: "OpenCompass work directories.") var paths: [String]
-        @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
         @OptionGroup var common: SampleIngestOptions
 
         func run() throws {
-            let job = OpenCompassIngest(paths: paths, matrix: try common.matrix(output: output))
+            let job = OpenCompassIngest(paths: paths, matrix: try common.matrix())
             let progress = common.progressLine(total: paths)
             let summary = try job.run(log: { print($0); fflush(stdout) },
                                       progress: { progress.update(files: $0, totalFiles: $1, bytes: $2) })

@@ -7,16 +7,13 @@ import Ingest
 struct SampleIngestOptions: ParsableArguments {
     @Option(help: "Tasks that hold the same questions, TASK=CANONICAL[,...]: TASK's items are named after CANONICAL, so they share columns.")
     var sameQuestions: String?
-    @Option(help: "Benchmark of each task: a file of 'PATTERN,BENCHMARK' lines, or inline 'mmlu_*=mmlu,...' (default: the task name).")
-    var benchmarkMap: String?
-    @Flag(help: "Add models and items to the existing --output file instead of replacing it.") var append = false
-    @Flag(help: "With --append: overwrite the rows of models already in the file (implies --append).") var replace = false
+    @OptionGroup var target: IngestTargetOptions
     @Flag(help: "Skip samples whose score cannot be read (and report how many) instead of stopping at the first.") var skipBadLines = false
     @Flag(help: "Show the progress line on stderr even when it is not a terminal.") var progress = false
 
-    func matrix(output: String) throws -> SampleMatrixIngest {
-        SampleMatrixIngest(output: output, append: append, replace: replace,
-                           benchmarkMap: try benchmarkMap.map(BenchmarkMap.load) ?? BenchmarkMap(),
+    func matrix() throws -> SampleMatrixIngest {
+        SampleMatrixIngest(output: target.output, append: target.append, replace: target.replace,
+                           benchmarkMap: try target.loadBenchmarkMap(),
                            sameQuestions: try sameQuestions.map(SampleMatrixIngest.parseSameQuestions) ?? [:])
     }
 

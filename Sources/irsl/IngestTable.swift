@@ -13,7 +13,7 @@ extension IRSL.Ingest {
                 + "with --questions. See docs/ingest.md.")
 
         @Argument(help: "The CSV file (header row, one model per row).") var file: String
-        @Option(name: .shortAndLong, help: "Response file to write (or to extend, with --append).") var output: String
+        @OptionGroup var target: IngestTargetOptions
         @Option(help: "Column with the model names (default: a column named 'model', any case).") var modelColumn: String?
         @Option(help: "Column with the model family.") var familyColumn: String?
         @Option(help: "Column with parameter counts (units kept, e.g. '#Params (B)').") var paramsColumn: String?
@@ -23,20 +23,16 @@ extension IRSL.Ingest {
         @Option(help: "Regular expression selecting item columns (searched; anchor with ^…$).") var itemsMatching: String?
         @Option(help: "CSV of chance levels per item column: one row under the item names, or columns item,floor.")
         var floors: String?
-        @Option(help: "Benchmark of each column: a file of 'PATTERN,BENCHMARK' lines, or inline 'bbh_*=bbh,...' (default: the column name).")
-        var benchmarkMap: String?
         @Option(help: "CSV benchmark,questions: each benchmark's number of questions; scores become successes out of them (a proportion file, fitted beta-binomial).")
         var questions: String?
-        @Flag(help: "Add models and items to the existing --output file instead of replacing it.") var append = false
-        @Flag(help: "With --append: overwrite the rows of models already in the file (implies --append).") var replace = false
 
         func run() throws {
             let job = TableIngest(
-                input: file, output: output, modelColumn: modelColumn, familyColumn: familyColumn,
+                input: file, output: target.output, modelColumn: modelColumn, familyColumn: familyColumn,
                 paramsColumn: paramsColumn, tokensColumn: tokensColumn, flopsColumn: flopsColumn,
                 items: items.map { $0.split(separator: ",").map { String($0) } }, itemsMatching: itemsMatching,
-                floors: floors, benchmarkMap: try benchmarkMap.map(BenchmarkMap.load) ?? BenchmarkMap(),
-                questions: questions, append: append || replace, replace: replace)
+                floors: floors, benchmarkMap: try target.loadBenchmarkMap(),
+                questions: questions, append: target.appends, replace: target.replace)
             let summary = try job.run { line in
                 print(line)
                 fflush(stdout)

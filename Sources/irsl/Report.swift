@@ -34,7 +34,7 @@ extension IRSL {
         @Option(name: .shortAndLong, help: "HTML file to write.") var output: String
 
         func validate() throws {
-            guard level > 0, level < 1 else { throw ValidationError("--level: expected a probability in (0, 1), got \(level)") }
+            try LawCLI.checkLevel(level)
             if models != nil && law == nil { throw ValidationError("--models places the forecast models by the law: give --law LAW.h5 too") }
         }
 

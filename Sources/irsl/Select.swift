@@ -51,7 +51,8 @@ extension IRSL {
             if let base = method.base {
                 chosen = selector.select(perBenchmark: perBenchmark, method: base, seed: seed)
             } else {
-                let (rows, trials, theta) = try Self.training(responses!, bank: bank, fit: fitResult)
+                let training = try TrainingResponses(path: responses!, bank: bank, fit: fitResult)
+                let (rows, trials, theta) = (training.rows, training.trials, training.theta)
                 let items: [Int]
                 switch method {
                 case .discriminating: items = DiscriminatingSelector(bank: bank, responses: rows).select(perBenchmark: perBenchmark)
@@ -74,12 +75,7 @@ extension IRSL {
             try writeTextAtomically(output, SubsetTable(path: output, rows: rows).csv())
 
             // What the subset buys: the expected standard error of a new model's ability over the distribution.
-            let tau = bank.prior.precision
-            func expectedSE(_ items: [Int]) -> Double {
-                zip(distribution.points, distribution.weights).reduce(0) { sum, pw in
-                    sum + pw.1 / (tau + items.reduce(0) { $0 + bank.information($1, pw.0) }).squareRoot()
-                }
-            }
+            func expectedSE(_ items: [Int]) -> Double { distribution.expectedStandardError(of: items, bank: bank) }
             print("irsl select: \(method.rawValue), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
                   + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationTheta.count) models"))
             print(SelectionIO.pad("benchmark", 24) + SelectionIO.pad("items", 8, right: true) + SelectionIO.pad("chosen", 8, right: true)
@@ -109,29 +105,6 @@ enum SelectMethod: String, CaseIterable, ExpressibleByArgument {
 }
 
 extension IRSL.Select {
-    /// Every row of `path` in bank order (responses, and trials for binomial
-    /// fits), and each model's ability: the fit's where the model is in the
-    /// fit, else its MAP from all its responses.
-    static func training(_ path: String, bank: ItemBank, fit: FitResult) throws -> ([Float], [Float]?, [Double]) {
-        let source = try ResponseSource(path: path, bank: bank)
-        var fitted: [String: Double] = [:]
-        if fit.theta.count == fit.modelNames.count {
-            for (i, name) in fit.modelNames.enumerated() { fitted[name] = fit.theta[i] }
-        }
-        var rows: [Float] = [], counts: [Float]? = source.readsTrials ? [] : nil, theta: [Double] = []
-        let names = source.info.modelNames
-        try source.forEachBlock { range, values, trials in
-            rows += values
-            if let trials { counts? += trials }
-            for (r, m) in range.enumerated() {
-                if let t = fitted[names[m]] { theta.append(t); continue }
-                let obs = ResponseSource.observations(values, trials, row: r, items: bank.count)
-                theta.append(AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta)
-            }
-        }
-        return (rows, counts, theta)
-    }
-
     /// What `--method auto` chose: per benchmark the winning method and every candidate's held-out RMSE.
     static func showChoice(_ choice: CrossValidatedSelector.Choice, candidates: [SelectionCandidate], bank: ItemBank) {
         print("auto: held-out RMSE (points) of each method's calibrated score, 5-fold over the training models; chosen: " + choice.summary(candidates))
@@ -140,23 +113,5 @@ extension IRSL.Select {
             print(SelectionIO.pad(bank.benchmarkNames[b], 24) + SelectionIO.pad(candidates[choice.chosen[b]].name, 16)
                   + candidates.indices.map { SelectionIO.pad(String(format: "%.2f", 100 * choice.heldOutRMSE[$0][b]), 15, right: true) }.joined())
         }
-    }
-}
-
-/// Shared by the selection commands: reading a fit as an item bank.
-enum SelectionIO {
-    static func bank(_ path: String) throws -> ItemBank {
-        try ItemBank.read(fit: path).bank
-    }
-
-    /// `s` padded with spaces to `width` characters (left-aligned unless `right`).
-    static func pad(_ s: String, _ width: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(width - s.count, 1))
-        return right ? fill + s : s + fill
-    }
-
-    /// `--level`: a coverage in (0, 1).
-    static func checkLevel(_ level: Double) throws {
-        guard level > 0, level < 1 else { throw ValidationError("--level: expected a coverage in (0, 1), e.g. 0.9; got \(level)") }
     }
 }

@@ -1,5 +1,5 @@
 import Calibration
-import Distributed
+import MessagePassing
 import IRT
 import Simulation
 import XCTest

@@ -1,5 +1,5 @@
 import Calibration
-import Distributed
+import MessagePassing
 import Foundation
 import IRT
 import Selection

@@ -1,4 +1,4 @@
-import Distributed
+import MessagePassing
 import Foundation
 import XCTest
 
