@@ -14,7 +14,7 @@
 #include "irsl_kernels.h"
 
 /* The item's parameters at this chunk of W items (φ's gamma terms per item). */
-typedef struct { vf g, phi, lg_phi, dg_phi, tg_phi; } item_chunk;
+typedef struct { vf g, phi, dg_phi, tg_phi; } item_chunk;
 /* The prepared response. */
 typedef struct { vf f0, f1, f2; } fields;
 /* dℓ/dη; the information in η (Fisher or observed); and, in the item pass,
@@ -43,7 +43,9 @@ INLINE response item_response(vf eta, vf g) {
    A censored entry is the density with the gamma argument of its side
    shifted by one: log P(Y ≤ ε) = α log ε − lnΓ(α + 1) − lnΓ(β) + lnΓ(φ), and
    ψ(α + 1) = ψ(α) + 1/α, ψ'(α + 1) = ψ'(α) − 1/α² give the Swift formulas'
-   extra terms exactly, without their cancellation at small α in Float32. ---- */
+   extra terms exactly, without their cancellation at small α in Float32.
+   ℓ here leaves out lnΓ(φ), common to every observed entry of the item: the
+   caller adds (observed entries) × lnΓ(φ) per item in Float64. ---- */
 #define CENSOR_LO 1e-4f              /* IRT.betaClampEpsilon */
 #define CENSOR_HI (1.0f - 1e-4f)
 #define LOG_CENSOR -9.21034037197618f /* log ε, ε = Float(1e-4) widened */
@@ -72,7 +74,7 @@ INLINE terms beta_terms(vf eta, item_chunk it, fields f, int item_pass, int obse
     t.info = w * (it.phi * it.phi * (g1.tg + g2.tg) * r.slope * r.slope);
     if (observed) t.info -= w * score_mu * r.slope * r.bend;
     if (item_pass) {
-        t.ll = w * (it.lg_phi - g1.lg - g2.lg + (x1 - 1.0f + low) * f.f0 + (x2 - 1.0f + high) * f.f1);
+        t.ll = w * (-g1.lg - g2.lg + (x1 - 1.0f + low) * f.f0 + (x2 - 1.0f + high) * f.f1);
         t.dphi = w * (it.dg_phi - r.p * g1.dg - r.q * g2.dg + r.p * f.f0 + r.q * f.f1);
         t.d2phi = w * (it.tg_phi - r.p * r.p * g1.tg - r.q * r.q * g2.tg);
     } else {
@@ -106,7 +108,8 @@ INLINE terms binomial_terms(vf eta, item_chunk it, fields f, int item_pass, int 
 
 /* ---- Beta-binomial: k of n successes, the pair's success probability ~ Beta(μφ, (1 − μ)φ)
    (IRT.BetaBinomialLikelihood). Fields: k = round(y n), n (0 where missing), observed (0/1).
-   ℓ = lnΓ(k + α) + lnΓ(n − k + β) − lnΓ(n + φ) − lnΓ(α) − lnΓ(β) + lnΓ(φ). ---- */
+   ℓ = lnΓ(k + α) + lnΓ(n − k + β) − lnΓ(n + φ) − lnΓ(α) − lnΓ(β) + lnΓ(φ), the last term added
+   per item in Float64 by the caller (as for the Beta). ---- */
 INLINE fields betabinomial_prepare(vf y, vf trials) {
     vi missing = y != y;
     const float shifter = 12582912.0f;            /* round to nearest (k < 2^22) */
@@ -133,7 +136,7 @@ INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, 
     }
     if (item_pass) {
         gamma3 nf = vgamma(n + it.phi, 1);
-        t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg + it.lg_phi);
+        t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg);
         t.dphi = w * (r.p * (ak.dg - a0.dg) + r.q * (bk.dg - b0.dg) - nf.dg + it.dg_phi);
         t.d2phi = w * (r.p * r.p * (ak.tg - a0.tg) + r.q * r.q * (bk.tg - b0.tg) - nf.tg + it.tg_phi);
     } else {

@@ -33,7 +33,7 @@ INLINE float *entry_at(float *block, ptrdiff_t chunk, int row) {
 }
 
 INLINE item_chunk chunk_at(const irsl_sweep_args *s, ptrdiff_t j) {
-    item_chunk it = { load(s->g + j), load(s->phi + j), load(s->lg_phi + j), load(s->dg_phi + j), load(s->tg_phi + j) };
+    item_chunk it = { load(s->g + j), load(s->phi + j), load(s->dg_phi + j), load(s->tg_phi + j) };
     return it;
 }
 

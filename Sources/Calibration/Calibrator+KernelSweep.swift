@@ -8,18 +8,39 @@ import IRT
 /// entry, Float64 sums. `sweep` (the Swift reference loop) computes the same
 /// and is what the tests hold it to.
 extension Calibrator {
+    /// Relative log-likelihood change that the Float32 terms resolve: below it
+    /// the reported log-likelihood moves by rounding (up to ~2e-6 of it, seen
+    /// on 2,000 × 10,000 Beta fits, whose Float64 log-likelihood rises
+    /// monotonically there), not by the fit.
+    static let kernelResolution = 1e-5
+
+    /// Largest parameter step that the Float32 fixed point is known to match
+    /// the Float64 one at (KernelTests: 1e-5 relative): a `--parameter-tolerance`
+    /// below it cannot be met in Float32, and such a fit finishes in Float64.
+    static let kernelParameterResolution = 1e-4
+
     /// Whether the log-likelihood history shows the Float32 noise floor: a
-    /// relative change below 1e-5 followed by a larger one. Float32 terms
-    /// resolve a fit to about 1e-6 of its log-likelihood on small matrices
-    /// (much better on large ones, where the rounding averages out); a fit asked
-    /// for more (a tolerance below that floor) then finishes in Float64 through
-    /// the reference loop. The rule reads only the checkpointed history, so
-    /// every rank, and a resumed fit, switch at the same iteration.
+    /// relative change below `kernelResolution` followed by a larger one. The
+    /// rule reads only the checkpointed history, so every rank, and a resumed
+    /// fit, agree on it.
     var kernelNoiseFloorReached: Bool {
         guard history.count >= 3 else { return false }
         func change(_ i: Int) -> Double { abs(history[i] - history[i - 1]) / max(abs(history[i]), 1e-300) }
-        for i in 2..<history.count where change(i - 1) < 1e-5 && change(i) > change(i - 1) { return true }
+        for i in 2..<history.count where change(i - 1) < Self.kernelResolution && change(i) > change(i - 1) { return true }
         return false
+    }
+
+    /// Whether this fit's iterations run through the kernels and the Float32
+    /// floor stands in for `--tolerance` (see `converged(relativeChange:maxChange:)`).
+    var kernelsEligible: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) }
+
+    /// A fit at the Float32 floor whose parameter tolerance the Float32 fixed
+    /// point resolves keeps running in Float32: its log-likelihood cannot show
+    /// a change below the floor, so convergence is judged by the parameters
+    /// (and a change within the floor). One asking for finer parameter steps
+    /// finishes in Float64 through the reference loop.
+    var finishesInFloat64: Bool {
+        options.parameterTolerance < Self.kernelParameterResolution && kernelNoiseFloorReached
     }
 
     /// The kernels' name for this fit's likelihood (one case per likelihood).
@@ -57,7 +78,6 @@ extension Calibrator {
                 args.d = UnsafePointer(w.d)
                 args.g = UnsafePointer(w.g)
                 args.phi = UnsafePointer(w.phi)
-                args.lg_phi = UnsafePointer(w.logGammaPhi)
                 args.dg_phi = UnsafePointer(w.digammaPhi)
                 args.tg_phi = UnsafePointer(w.trigammaPhi)
                 args.block = w.block.baseAddress
@@ -70,5 +90,6 @@ extension Calibrator {
                 irsl_sweep(&args)
             }
         }
+        if options.response.hasPrecision { acc[layout.tail] += w.logGammaConstant(items) }
     }
 }

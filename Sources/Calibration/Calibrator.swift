@@ -79,7 +79,7 @@ public final class Calibrator {
     private let observations: Int
     private let clamped: Int
     /// The vectorised pass's buffers, allocated on first use, once per fit.
-    lazy var kernelWorkspace = KernelWorkspace(items: shard.items, dims: k)
+    lazy var kernelWorkspace = KernelWorkspace(shard: shard, dims: k)
 
     /// - Parameters:
     ///   - floors: lower asymptote of each item (zeros unless the fit uses the file's floors).
@@ -188,7 +188,7 @@ public final class Calibrator {
             let rel = previous.isNaN ? .infinity : abs(ll - previous) / max(abs(ll), 1e-300)
             history.append(ll)
             rates.append(rel)
-            converged = rel < options.tolerance && maxChange < options.parameterTolerance
+            converged = isConverged(relativeChange: rel, maxChange: maxChange)
             progress(IterationReport(iteration: iteration, logLikelihood: ll, relativeChange: rel,
                                      maxParameterChange: maxChange, seconds: seconds,
                                      entriesPerSecond: Double(observations) / max(seconds, 1e-9),
@@ -239,9 +239,21 @@ public final class Calibrator {
     }
 
     /// The C kernels cover every likelihood for K ≤ 4 (Calibrator+KernelSweep.swift);
-    /// larger K, fits with `vectorKernels` off, and the last iterations of a fit
-    /// that has reached the Float32 noise floor run through the Swift loop.
-    var usesKernels: Bool { options.vectorKernels && KernelWorkspace.dimensionRange.contains(k) && !kernelNoiseFloorReached }
+    /// larger K, fits with `vectorKernels` off, and the last iterations of a
+    /// fit at the Float32 noise floor that asks for finer parameter steps than
+    /// Float32 resolves run through the Swift loop.
+    var usesKernels: Bool { kernelsEligible && !finishesInFloat64 }
+
+    /// Converged: the relative log-likelihood change below `--tolerance` and
+    /// the largest parameter step below `--parameter-tolerance`. A Float32 fit
+    /// at its noise floor cannot show a change below the floor
+    /// (`kernelResolution`), so there a change within the floor meets the first
+    /// condition and the parameter steps, measured in Float64, decide.
+    func isConverged(relativeChange rel: Double, maxChange: Double) -> Bool {
+        guard maxChange < options.parameterTolerance else { return false }
+        if rel < options.tolerance { return true }
+        return usesKernels && rel < Self.kernelResolution && kernelNoiseFloorReached
+    }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
         var acc = [Double](repeating: 0, count: layout.count)

@@ -51,7 +51,10 @@ typedef struct {
     /* Items, Float32, structure of arrays, `padded` long (padding: a = d = g = 0, phi = 1). */
     const float *a;          /* K × padded: a[c * padded + j] */
     const float *d, *g, *phi;
-    const float *lg_phi, *dg_phi, *tg_phi;   /* log Γ, ψ, ψ' of the item's φ */
+    const float *dg_phi, *tg_phi;   /* ψ, ψ' of the item's φ. The log-likelihood leaves out the
+                                       per-entry constant log Γ(φ): the caller adds it per item in
+                                       Float64 (a Float32 constant times millions of entries would
+                                       swamp the changes that convergence is judged on) */
     float *block;            /* irsl_block_floats(padded) floats of scratch */
     double ridge, bound, max_step;
     /* Accumulators (added to): slot q of item j at acc[q * items + j]; slots 0..<p the
