@@ -14,7 +14,9 @@ import Store
 /// the formula ignores that some questions are out of reach whatever k.
 /// For a model whose own samples are in the file (c successes of n), q's
 /// posterior is Beta(α + c, β + n − c) and pass@k follows the same formula,
-/// which combines the calibrated prior with the model's own evidence.
+/// which combines the calibrated prior with the model's own evidence; the
+/// prior's precision there is the model's own φ on the benchmark, estimated
+/// from its counts (`ModelPrecision`).
 /// Averaged over the benchmark's questions. From counts (c successes in n samples) the
 /// unbiased estimator of Chen et al. (2021) is 1 − C(n − c, k)/C(n, k) for
 /// k ≤ n; it says nothing about k > n, which is where the calibrated p
@@ -73,7 +75,7 @@ public struct PassAtKRow: Sendable {
     /// for binomial/Bernoulli): what the calibration alone predicts.
     public var predicted: Double
     /// Mean over the questions with counts of the posterior pass@k given this
-    /// model's own samples; NaN without counts.
+    /// model's own samples (with the model's own φ, `ModelPrecision`); NaN without counts.
     public var posterior: Double
     /// Mean over the questions with counts of the unbiased estimator; NaN
     /// when there are no counts or some question has fewer than k samples.
@@ -95,6 +97,17 @@ extension PassAtK {
         for (position, m) in models.enumerated() {
             let t = Array(theta[(m * k)..<((m + 1) * k)])
             let p = (0..<bank.count).map { bank.probability($0, theta: t) }
+            // The posterior's φ: this model's own, from its counts (ModelPrecision).
+            var modelPhis: [Int: Double] = [:]
+            if let row = counts?[position], bank.response.hasPrecision {
+                for (b, items) in sets.enumerated() where b < bank.phi.count {
+                    let seen = items.filter { !row.responses[$0].isNaN && row.trials[$0] >= 1 }
+                    let n = seen.map { Double(row.trials[$0]) }
+                    modelPhis[b] = ModelPrecision.estimate(mu: seen.map { p[$0] },
+                                                           successes: seen.indices.map { (Double(row.responses[seen[$0]]) * n[$0]).rounded() },
+                                                           samples: n, benchmarkPhi: bank.phi[b])
+                }
+            }
             for (b, items) in sets.enumerated() where !items.isEmpty {
                 let phi = bank.response.hasPrecision && b < bank.phi.count ? bank.phi[b] : .nan
                 for kk in ks {
@@ -102,11 +115,12 @@ extension PassAtK {
                     var empirical = Double.nan, posterior = Double.nan, used = 0
                     if let row = counts?[position] {
                         var sum = 0.0, post = 0.0, seen = 0, complete = true
+                        let modelPhi = modelPhis[b] ?? phi
                         for j in items {
                             let y = row.responses[j], n = Int(row.trials[j])
                             guard !y.isNaN, n >= 1 else { continue }
                             let c = Int((Double(y) * Double(n)).rounded())
-                            post += Self.predicted(p: p[j], phi: phi, k: Double(kk), successes: Double(c), samples: Double(n))
+                            post += Self.predicted(p: p[j], phi: modelPhi, k: Double(kk), successes: Double(c), samples: Double(n))
                             seen += 1
                             if complete, let v = unbiased(n: n, c: c, k: kk) { sum += v; used += 1 } else { complete = false }
                         }
