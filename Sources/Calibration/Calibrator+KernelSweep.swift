@@ -23,7 +23,7 @@ extension Calibrator {
     /// relative change below `kernelResolution` followed by a larger one. The
     /// rule reads only the checkpointed history, so every rank, and a resumed
     /// fit, agree on it.
-    var kernelNoiseFloorReached: Bool {
+    public var kernelNoiseFloorReached: Bool {
         guard history.count >= 3 else { return false }
         func change(_ i: Int) -> Double { abs(history[i] - history[i - 1]) / max(abs(history[i]), 1e-300) }
         for i in 2..<history.count where change(i - 1) < Self.kernelResolution && change(i) > change(i - 1) { return true }

@@ -242,7 +242,7 @@ public final class Calibrator {
     /// larger K, fits with `vectorKernels` off, and the last iterations of a
     /// fit at the Float32 noise floor that asks for finer parameter steps than
     /// Float32 resolves run through the Swift loop.
-    var usesKernels: Bool { kernelsEligible && !finishesInFloat64 }
+    public var usesKernels: Bool { kernelsEligible && !finishesInFloat64 }
 
     /// Converged: the relative log-likelihood change below `--tolerance` and
     /// the largest parameter step below `--parameter-tolerance`. A Float32 fit

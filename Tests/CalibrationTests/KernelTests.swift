@@ -156,4 +156,38 @@ final class KernelTests: XCTestCase {
         compare(Case(response: .beta, model: .twoPL, dims: 3, floor: 0, missing: 0.15), iterations: 3, tolerance: 1e-4)
         compare(Case(response: .binomial, model: .onePL, dims: 1, floor: 0.2, missing: 0), iterations: 3, tolerance: 1e-4)
     }
+
+    /// A whole fit (`fit()`, the convergence rule included) at the Float32
+    /// noise floor: with the default parameter tolerance it converges without
+    /// leaving the kernels, at the Float64 fit's parameters; asked for finer
+    /// parameter steps than Float32 resolves, it finishes in Float64.
+    func testFitAtTheNoiseFloor() {
+        let c = Case(response: .beta, model: .twoPL, dims: 1, floor: 0, missing: 0.15)
+        let (sim, y, t) = data(c)
+        func run(kernels: Bool, parameterTolerance: Double) -> (Calibrator, FitSummary) {
+            var o = FitOptions()
+            o.response = c.response; o.vectorKernels = kernels; o.parameterTolerance = parameterTolerance
+            o.tolerance = 1e-9     // below the Float32 floor of this small matrix
+            var shard = Shard(rowStart: 0, rows: sim.spec.models, items: sim.spec.items, responses: y, trials: t)
+            try! shard.prepare(for: c.response, path: "memory", itemIDs: sim.itemIDs)
+            let cal = Calibrator(options: o, comm: SerialCommunicator(), totalModels: sim.spec.models, shard: shard,
+                                 floors: [Double](repeating: 0, count: sim.spec.items),
+                                 benchmarkOfItem: sim.benchmarkOfItem.map(Int32.init), benchmarkCount: sim.spec.benchmarks)
+            return (cal, cal.fit())
+        }
+        let (fast, fastSummary) = run(kernels: true, parameterTolerance: 1e-3)
+        XCTAssertTrue(fast.kernelNoiseFloorReached, "the case must reach the floor, or this test shows nothing")
+        XCTAssertTrue(fastSummary.converged, "iterations \(fastSummary.iterations)")
+        XCTAssertTrue(fast.usesKernels, "converged in Float32")
+        let (reference, referenceSummary) = run(kernels: false, parameterTolerance: 1e-7)
+        XCTAssertTrue(referenceSummary.converged)
+        var worst = 0.0
+        for (x, r) in zip(fast.items.a + fast.items.d + fast.theta, reference.items.a + reference.items.d + reference.theta) {
+            worst = max(worst, abs(x - r) / max(1, abs(r)))
+        }
+        XCTAssertLessThan(worst, 1e-3, "the Float32 fit stopped within its parameter tolerance of the Float64 fixed point")
+        let (fine, fineSummary) = run(kernels: true, parameterTolerance: 1e-6)
+        XCTAssertTrue(fineSummary.converged)
+        XCTAssertFalse(fine.usesKernels, "a parameter tolerance below Float32's resolution finishes in Float64")
+    }
 }
