@@ -42,18 +42,21 @@ public enum MultidimensionalAbility {
             let size = step.reduce(0) { max($0, abs($1)) }
             if size < 1e-10 { converged = true; break }
             if size > 1 { step = step.map { $0 / size } }
-            var accepted = false, moved = 0.0
+            var accepted = false, moved = 0.0, gained = 0.0
             for _ in 0..<30 {
                 let candidate = (0..<k).map { min(max(theta[$0] + step[$0], -limit), limit) }
                 let next = evaluate(observations, bank: bank, prior: prior, theta: candidate, terms: terms)
                 if next.value >= current.value - 1e-12 * abs(current.value) {
                     moved = (0..<k).reduce(0) { max($0, abs(candidate[$1] - theta[$1])) }
+                    gained = next.value - current.value
                     theta = candidate; current = next; accepted = true
                     break
                 }
                 step = step.map { $0 * 0.5 }
             }
-            if !accepted || moved < 1e-9 { converged = true; break }
+            // Fisher scoring converges linearly where the expected and observed information differ
+            // (clamped Beta tails): an objective that no longer moves counts as converged too.
+            if !accepted || moved < 1e-9 || gained < 1e-13 * max(1, abs(current.value)) { converged = true; break }
         }
         let covariance = MultivariatePrior.inverse(current.information, k)
             ?? [Double](repeating: .infinity, count: k * k)
