@@ -84,7 +84,7 @@ extension IRSL {
                 bank.dims == 1 ? distribution.expectedStandardError(of: items, bank: bank) : selector.multidimensionalStandardError(of: items)
             }
             print("irsl select: \(method.rawValue), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
-                  + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationTheta.count) models"))
+                  + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationCount) models"))
             if bank.dims > 1 {
                 print("K = \(bank.dims): fisher is D-optimal over the fit's models; a = ‖a‖, difficulty = −d/‖a‖, "
                       + "E[SE θ] = root mean posterior variance over the \(bank.dims) dimensions")
