@@ -42,6 +42,15 @@ public struct AbilityEstimate: Sendable, Equatable {
     public var mleSE: Double?
     /// Responses the estimate used.
     public var itemsUsed: Int
+    /// K > 1 (`MultidimensionalAbility`): the MAP [K] and its posterior
+    /// covariance [K × K]; `theta` and `se` are then those of dimension 1.
+    /// Empty for K = 1.
+    public var thetaVector: [Double] = []
+    public var covariance: [Double] = []
+    /// Marginal posterior standard deviations [K] (K > 1; empty for K = 1).
+    public var seVector: [Double] {
+        (0..<thetaVector.count).map { covariance[$0 * thetaVector.count + $0].squareRoot() }
+    }
 }
 
 /// MAP and maximum-likelihood abilities for one model, items held fixed.
@@ -148,40 +157,12 @@ public enum AbilityEstimator {
     static func evaluate(_ observations: [Observation], bank: ItemBank, prior: AbilityPrior?, theta: Double,
                          terms: [GammaTerms]) -> (value: Double, gradient: Double, information: Double) {
         var value = 0.0, gradient = 0.0, information = 0.0
-        let lo = Double(betaClampEpsilon), hi = 1 - Double(betaClampEpsilon)
         for o in observations {
             let j = o.item
-            let eta = bank.a[j] * theta + bank.d[j]
-            let b = bank.benchmarkOfItem[j]
-            let e: EntryTerms
-            switch bank.response {
-            case .beta:
-                e = BetaLikelihood.terms(y: min(max(o.y, lo), hi), trials: 1, eta: eta, floor: bank.g[j],
-                                         phi: bank.phi[b], phiTerms: terms[b])
-                if bank.betaTails == .censored {
-                    information += bank.information(j, theta)
-                    if o.y <= lo || o.y >= hi {
-                        let r = ItemResponse(eta: eta, floor: bank.g[j])
-                        let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
-                        let t = CensoredBeta.logTailAndScore(mu: mu, phi: bank.phi[b], upper: o.y >= hi)
-                        value += t.value
-                        gradient += t.dMu * r.slope * bank.a[j]
-                    } else {
-                        value += e.logLikelihood
-                        gradient += e.score * bank.a[j]
-                    }
-                    continue
-                }
-            case .bernoulli, .binomial:
-                e = BinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
-                                             phi: 1, phiTerms: terms[b])
-            case .betaBinomial:
-                e = BetaBinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
-                                                 phi: bank.phi[b], phiTerms: terms[b])
-            }
-            value += e.logLikelihood
-            gradient += e.score * bank.a[j]
-            information += e.fisher * bank.a[j] * bank.a[j]   // = trials · ItemBank.information(j, θ)
+            let e = entry(o, bank: bank, eta: bank.a[j] * theta + bank.d[j], slope: bank.a[j], terms: terms)
+            value += e.value
+            gradient += e.gradient
+            information += e.information
         }
         if let prior {
             value += prior.logDensity(theta)
@@ -189,5 +170,42 @@ public enum AbilityEstimator {
             information += prior.precision
         }
         return (value, gradient, information)
+    }
+
+    /// One response's log-likelihood at η, its derivative along a direction
+    /// with dη = `slope`·dθ and the Fisher information along it, under the
+    /// bank's likelihood (Beta tails as the fit treated them). K = 1 passes
+    /// the item's a; K > 1 (`MultidimensionalAbility`) passes 1 and gets the
+    /// η-score and η-information, which it spreads along the loading vector.
+    @inline(__always)
+    static func entry(_ o: Observation, bank: ItemBank, eta: Double, slope a: Double,
+                      terms: [GammaTerms]) -> (value: Double, gradient: Double, information: Double) {
+        let j = o.item
+        let lo = Double(betaClampEpsilon), hi = 1 - Double(betaClampEpsilon)
+        let b = bank.benchmarkOfItem[j]
+        let e: EntryTerms
+        switch bank.response {
+        case .beta:
+            e = BetaLikelihood.terms(y: min(max(o.y, lo), hi), trials: 1, eta: eta, floor: bank.g[j],
+                                     phi: bank.phi[b], phiTerms: terms[b])
+            if bank.betaTails == .censored {
+                let r = ItemResponse(eta: eta, floor: bank.g[j])
+                // = ItemBank.information(j, θ) for K = 1.
+                let information = a * a * r.slope * r.slope * bank.censoredInformation[b].information(mu: r.p)
+                if o.y <= lo || o.y >= hi {
+                    let mu = min(max(r.p, probabilityGuard), 1 - probabilityGuard)
+                    let t = CensoredBeta.logTailAndScore(mu: mu, phi: bank.phi[b], upper: o.y >= hi)
+                    return (t.value, t.dMu * r.slope * a, information)
+                }
+                return (e.logLikelihood, e.score * a, information)
+            }
+        case .bernoulli, .binomial:
+            e = BinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
+                                         phi: 1, phiTerms: terms[b])
+        case .betaBinomial:
+            e = BetaBinomialLikelihood.terms(y: o.y, trials: o.trials, eta: eta, floor: bank.g[j],
+                                             phi: bank.phi[b], phiTerms: terms[b])
+        }
+        return (e.logLikelihood, e.score * a, e.fisher * a * a)   // information = trials · ItemBank.information(j, θ)
     }
 }

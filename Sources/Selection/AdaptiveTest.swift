@@ -60,6 +60,9 @@ public struct AdaptiveTestResult: Sendable {
 /// once at every point of a θ grid (spacing 0.1); at an estimate, the
 /// nearest point's ranking yields the first few available items, and the
 /// exact information at the estimate decides among them.
+///
+/// K > 1: the next item is D-optimal at the current posterior
+/// (`AdaptiveTest+Dimensions.swift`).
 public final class AdaptiveTester: @unchecked Sendable {
     public let bank: ItemBank
     public let predictor: ScorePredictor
@@ -73,7 +76,7 @@ public final class AdaptiveTester: @unchecked Sendable {
 
     public init(bank: ItemBank, predictor: ScorePredictor, prior: AbilityPrior, options: AdaptiveTestOptions) {
         self.bank = bank; self.predictor = predictor; self.prior = prior; self.options = options
-        let gridCount = Int(2 * 8.0 / 0.1) + 1
+        let gridCount = bank.dims == 1 ? Int(2 * 8.0 / 0.1) + 1 : 0   // K > 1 ranks at the posterior instead
         self.gridCount = gridCount
         let items = (0..<bank.count).filter { bank.isInformative($0) }
         informative = items.count
@@ -97,6 +100,7 @@ public final class AdaptiveTester: @unchecked Sendable {
     ///   - trials: trial counts per bank item for binomial data, nil for one each.
     public func run(responses: [Float], trials: [Float]? = nil, level: Double = 0.9) -> AdaptiveTestResult {
         precondition(responses.count == bank.count)
+        if bank.dims > 1 { return runMultidimensional(responses: responses, trials: trials, level: level) }
         var used = [Bool](repeating: false, count: bank.count)
         var observations: [Observation] = []
         func available(_ j: Int) -> Bool { !used[j] && !responses[j].isNaN && (trials.map { $0[j] >= 1 } ?? true) }

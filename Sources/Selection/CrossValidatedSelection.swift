@@ -12,7 +12,7 @@ public struct SelectionCandidate: Sendable {
         self.choose = choose
     }
 
-    /// The candidates of `irsl select --method auto`, the default first:
+    /// The candidates of `irsl select --method auto`, the default first (`theta`: [rows × K]):
     /// discriminating and reconstruction (which learn from the rows they are given), fisher,
     /// stratified and `randomDraws` random subsets (which do not).
     public static func standard(bank: ItemBank, responses: [Float], theta: [Double], perBenchmark n: Int,
@@ -29,7 +29,8 @@ public struct SelectionCandidate: Sendable {
                 DiscriminatingSelector(bank: bank, responses: rows(list)).select(perBenchmark: n)
             },
             SelectionCandidate(name: "reconstruction") { list in
-                ReconstructionSelector(bank: bank, responses: rows(list), theta: list.map { theta[$0] }).select(perBenchmark: n)
+                ReconstructionSelector(bank: bank, responses: rows(list),
+                                       theta: list.flatMap { theta[($0 * bank.dims)..<(($0 + 1) * bank.dims)] }).select(perBenchmark: n)
             },
         ]
         for method in [SelectionMethod.fisher, .stratified] {

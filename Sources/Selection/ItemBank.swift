@@ -3,12 +3,18 @@ import Foundation
 import IRT
 import Store
 
-/// The K = 1 view of the calibrated items (Store's `CalibratedItems`) that
+/// The view of the calibrated items (Store's `CalibratedItems`) that
 /// selection, scoring, adaptive testing and the diagnostics work from: the
-/// items' one-dimensional parameters (a, d, g), benchmarks, Beta precision
-/// and likelihood, plus what these tools add: the calibrated models'
-/// abilities (the population), the scoring prior, an index by id, and the
-/// censored Beta information tables.
+/// items' parameters (a [N × K], d, g), benchmarks, Beta precision and
+/// likelihood, plus what these tools add: the calibrated models' abilities
+/// (the population), the scoring prior, an index by id, and the censored
+/// Beta information tables.
+///
+/// K = 1 and K > 1: the scalar members (`a`, `probability(_:_:)`,
+/// `information(_:_:)`, `prior`) are the one-dimensional model and are
+/// what every K = 1 path uses, unchanged. A K > 1 bank is used through the
+/// vector members (`loadings`, `eta(_:at:)`, `informationWeight`,
+/// `abilityPrior`; `MultidimensionalAbility`, `ItemBank+Dimensions.swift`).
 ///
 /// Why a view rather than `CalibratedItems` itself: the same tools run on a
 /// fit read from disk (`irsl select`, `score`, `cat`, `items`) and on a fit
@@ -24,8 +30,10 @@ public struct ItemBank: Sendable {
     public var benchmarkOfItem: [Int] { items.benchmarkOfItem }
     /// Benchmarks in order of first appearance.
     public var benchmarkNames: [String] { items.benchmarkNames }
-    /// Discriminations (K = 1).
+    /// Discriminations: [N] when K = 1; the loadings [N × K] row-major when K > 1.
     public var a: [Double] { items.a }
+    /// Ability dimensions K.
+    public var dims: Int { items.dims }
     /// Intercepts; η = a θ + d.
     public var d: [Double] { items.d }
     /// Lower asymptotes (floors).
@@ -35,7 +43,8 @@ public struct ItemBank: Sendable {
     /// The likelihood of one response.
     public var response: ResponseModel { items.response }
     /// The calibrated models' abilities: the default population of interest
-    /// and the source of the scoring prior.
+    /// and the source of the scoring prior. [models × K] row-major (rows with
+    /// a non-finite entry dropped).
     public let populationTheta: [Double]
     /// Item index by id.
     public let indexByID: [String: Int]
@@ -43,7 +52,11 @@ public struct ItemBank: Sendable {
     public let itemsOfBenchmark: [[Int]]
     /// The scoring prior: a normal with the mean and standard deviation of
     /// the calibrated abilities (N(0, 1) when there are fewer than two).
+    /// K > 1: of the first dimension only; the K > 1 paths use `abilityPrior`.
     public let prior: AbilityPrior
+    /// The K-dimensional scoring prior N(mean, covariance) of the population
+    /// abilities (`MultivariatePrior.population`); for K = 1 the same normal as `prior`.
+    public let abilityPrior: MultivariatePrior
     /// How the fit treated Beta responses within ε of 0 or 1; scoring does the same.
     public let betaTails: BetaTails
     /// Censored Beta banks: the information about μ per benchmark.
@@ -58,15 +71,16 @@ public struct ItemBank: Sendable {
                       populationTheta: populationTheta, betaTails: betaTails)
     }
 
-    /// The bank of calibrated items (K = 1).
+    /// The bank of calibrated items (any K; `populationTheta` is [models × K]).
     /// - Throws: `SelectionError` as the memberwise initialiser.
     public init(items: CalibratedItems, populationTheta: [Double], betaTails: BetaTails = .clamped) throws {
-        let n = items.itemIDs.count, benchmarkNames = items.benchmarkNames, phi = items.phi
-        guard items.dims == 1 else {
-            throw SelectionError("item bank: selection, scoring, CAT and item diagnostics need K = 1; found K = \(items.dims)")
+        let n = items.itemIDs.count, benchmarkNames = items.benchmarkNames, phi = items.phi, k = items.dims
+        guard k >= 1 else { throw SelectionError("item bank: expected K ≥ 1 ability dimensions; found K = \(k)") }
+        guard items.benchmarkOfItem.count == n, items.a.count == n * k, items.d.count == n, items.g.count == n else {
+            throw SelectionError("item bank: expected \(n) benchmarks, \(n) × \(k) a, and \(n) d and g (one per item id); found \(items.benchmarkOfItem.count), \(items.a.count), \(items.d.count), \(items.g.count)")
         }
-        guard items.benchmarkOfItem.count == n, items.a.count == n, items.d.count == n, items.g.count == n else {
-            throw SelectionError("item bank: expected \(n) benchmarks, a, d and g (one per item id); found \(items.benchmarkOfItem.count), \(items.a.count), \(items.d.count), \(items.g.count)")
+        guard populationTheta.count % k == 0 else {
+            throw SelectionError("item bank: expected population abilities [models × \(k)]; found \(populationTheta.count) values")
         }
         guard phi.count == benchmarkNames.count else {
             throw SelectionError("item bank: expected one φ per benchmark (\(benchmarkNames.count)); found \(phi.count)")
@@ -78,7 +92,14 @@ public struct ItemBank: Sendable {
             throw SelectionError("item bank: benchmark \(benchmarkNames[b]) has Beta precision \(phi[b]); a Beta fit needs a positive φ per benchmark")
         }
         self.items = items
-        self.populationTheta = populationTheta.filter { $0.isFinite }
+        if k == 1 {
+            self.populationTheta = populationTheta.filter { $0.isFinite }
+        } else {
+            self.populationTheta = (0..<(populationTheta.count / k)).flatMap { m -> ArraySlice<Double> in
+                let row = populationTheta[(m * k)..<((m + 1) * k)]
+                return row.allSatisfy { $0.isFinite } ? row : []
+            }
+        }
         var index: [String: Int] = [:]
         index.reserveCapacity(n)
         for (j, id) in items.itemIDs.enumerated() where index[id] == nil { index[id] = j }
@@ -86,7 +107,9 @@ public struct ItemBank: Sendable {
         itemsOfBenchmark = items.itemsOfBenchmark
         self.betaTails = betaTails
         censoredInformation = items.response == .beta && betaTails == .censored ? phi.map { CensoredBetaTable(phi: $0) } : []
-        let t = self.populationTheta
+        abilityPrior = MultivariatePrior.population(self.populationTheta, dims: k)
+        let population = self.populationTheta
+        let t = k == 1 ? population : stride(from: 0, to: population.count, by: k).map { population[$0] }
         if t.count >= 2 {
             let mean = t.reduce(0, +) / Double(t.count)
             let variance = t.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(t.count - 1)
@@ -102,12 +125,11 @@ public struct ItemBank: Sendable {
         try self.init(items: calibration.calibratedItems, populationTheta: calibration.theta)
     }
 
-    /// The bank of a fit output file. Needs K = 1: the information, the
-    /// scoring and the adaptive test are written for one ability.
+    /// The bank of a fit output file (any K; `/models/theta` is the population).
     public init(fit: FitResult, path: String, betaTails: BetaTails = .clamped) throws {
-        guard fit.dims == 1 else {
+        guard fit.theta.count == fit.modelNames.count * fit.dims else {
             throw StoreError(file: path, field: "/models/theta",
-                             message: "selection, scoring, CAT and item diagnostics need a one-dimensional fit (K = 1); found K = \(fit.dims)")
+                             message: "expected \(fit.modelNames.count) × \(fit.dims) abilities (models × K); found \(fit.theta.count)")
         }
         let items = try CalibratedItems(fit: fit, path: path)
         if items.response.hasPrecision, let b = fit.phi.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
@@ -138,20 +160,28 @@ public struct ItemBank: Sendable {
 
     /// Whether the item's parameters are usable at all (finite a, d, g).
     @inlinable
-    public func isUsable(_ j: Int) -> Bool { a[j].isFinite && d[j].isFinite && g[j].isFinite && g[j] >= 0 && g[j] < 1 }
+    public func isUsable(_ j: Int) -> Bool {
+        guard d[j].isFinite && g[j].isFinite && g[j] >= 0 && g[j] < 1 else { return false }
+        return dims == 1 ? a[j].isFinite : loadings(j).allSatisfy { $0.isFinite }
+    }
 
     /// Whether the item measures the ability in the right direction: usable
     /// with a > 0. Selection and adaptive testing only administer such items;
     /// an item with a ≤ 0 is broken (see `ItemDiagnostics`) and is scored
-    /// by prediction only.
+    /// by prediction only. K > 1: usable with some loading > 0 (`isReversed`
+    /// is the K > 1 "a ≤ 0").
     @inlinable
-    public func isInformative(_ j: Int) -> Bool { isUsable(j) && a[j] > 0 }
+    public func isInformative(_ j: Int) -> Bool {
+        dims == 1 ? isUsable(j) && a[j] > 0 : isUsable(j) && !isReversed(j)
+    }
 
     /// Difficulty b = −d/a: the ability at which P is halfway between g and 1.
+    /// K > 1: the multidimensional difficulty −d/‖a‖ (the signed distance
+    /// from the origin to the halfway line, along the loading direction).
     @inlinable
-    public func difficulty(_ j: Int) -> Double { -d[j] / a[j] }
+    public func difficulty(_ j: Int) -> Double { dims == 1 ? -d[j] / a[j] : -d[j] / discrimination(j) }
 
-    /// P(success) of item j at ability θ.
+    /// P(success) of item j at ability θ (K = 1).
     @inlinable
     public func probability(_ j: Int, _ theta: Double) -> Double {
         ItemResponse(eta: a[j] * theta + d[j], floor: g[j]).p
@@ -161,7 +191,7 @@ public struct ItemBank: Sendable {
     @inlinable
     public func precision(_ j: Int) -> Double { phi[benchmarkOfItem[j]] }
 
-    /// Fisher information about θ of one response to item j at θ (one
+    /// Fisher information about θ of one response to item j at θ (K = 1; one
     /// trial) under the likelihood the scoring uses: `ItemInformation.fisher`,
     /// or for a censored Beta bank the censored-response information
     /// (`CensoredBeta.meanInformation`, tabulated).

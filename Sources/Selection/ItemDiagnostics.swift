@@ -67,15 +67,28 @@ public struct MisfitAccumulator: Sendable {
         n = zero; sumY = zero; sumZ2 = zero; sumR2 = zero; sumVar = zero; varZ2 = zero; varR2 = zero
     }
 
-    /// Adds one model's responses (bank order, NaN = missing) at its ability θ.
+    /// Adds one model's responses (bank order, NaN = missing) at its ability θ (K = 1).
     public mutating func add(responses: ArraySlice<Float>, trials: ArraySlice<Float>?, theta: Double) {
         guard theta.isFinite else { return }
+        let bank = self.bank
+        accumulate(responses: responses, trials: trials) { bank.probability($0, theta) }
+    }
+
+    /// Adds one model's responses at its ability θ [K] (any K).
+    public mutating func add(responses: ArraySlice<Float>, trials: ArraySlice<Float>?, ability theta: [Double]) {
+        if bank.dims == 1 { return add(responses: responses, trials: trials, theta: theta[0]) }
+        guard theta.allSatisfy({ $0.isFinite }) else { return }
+        let bank = self.bank
+        accumulate(responses: responses, trials: trials) { bank.probability($0, at: theta) }
+    }
+
+    mutating func accumulate(responses: ArraySlice<Float>, trials: ArraySlice<Float>?, probability: (Int) -> Double) {
         let base = responses.startIndex, tBase = trials?.startIndex ?? 0
         for j in 0..<bank.count {
             let y = responses[base + j]
             if y.isNaN || !bank.isUsable(j) { continue }
             let t = trials.map { Double($0[tBase + j]) } ?? 1
-            var p = bank.probability(j, theta), yy = Double(y)
+            var p = probability(j), yy = Double(y)
             if bank.response == .beta {
                 // The Beta likelihood is censored at ε and 1 − ε (IRT.BetaLikelihood): it cannot tell
                 // 1e-6 from 1e-4, and neither can its residuals. Without this a fitted P of 1e-6
@@ -151,15 +164,20 @@ public enum ItemDiagnostics {
         let medianA = bank.itemsOfBenchmark.map { median($0.map { aSE[$0] }) }
         let medianD = bank.itemsOfBenchmark.map { median($0.map { dSE[$0] }) }
         let population = bank.populationTheta.isEmpty ? [0.0] : bank.populationTheta
+        let abilities = bank.dims == 1 ? [] : bank.populationPoints(limit: 1000)
         return (0..<bank.count).map { j in
             var flags: [ItemFlag] = []
-            let a = bank.a[j], b = bank.benchmarkOfItem[j]
+            // K > 1: ‖a‖, negative when the item is reversed (no positive loading).
+            let a = bank.dims == 1 ? bank.a[j] : (bank.isReversed(j) ? -1 : 1) * bank.discrimination(j)
+            let b = bank.benchmarkOfItem[j]
             if a < 0 { flags.append(.negativeDiscrimination) }
             if abs(a) < t.minDiscrimination { flags.append(.lowDiscrimination) }
             let stats = fit?[j]
             var mean: Double
             if let s = stats, s.observations > 0 {
                 mean = s.meanResponse
+            } else if bank.isUsable(j) && bank.dims > 1 {
+                mean = abilities.reduce(0) { $0 + bank.probability(j, at: $1) } / Double(abilities.count)
             } else if bank.isUsable(j) {
                 mean = population.reduce(0) { $0 + bank.probability(j, $1) } / Double(population.count)
             } else {
@@ -178,6 +196,22 @@ public enum ItemDiagnostics {
                 flags.append(.misfit)
             }
             return ItemDiagnostic(item: j, aSE: aSE[j], dSE: dSE[j], meanResponse: mean, fit: stats, flags: flags)
+        }
+    }
+
+    /// The standard error of each item's discrimination from `/items/a_se`
+    /// [N × K]: a_se itself for K = 1; for K > 1 the delta-method SE of ‖a‖,
+    /// √(Σ_c (a_c/‖a‖)² se_c²), which ignores the covariances between an
+    /// item's loadings (the fit file does not store them).
+    public static func discriminationSE(bank: ItemBank, aSE: [Double]) -> [Double] {
+        guard bank.dims > 1 else { return aSE }
+        let k = bank.dims
+        return (0..<bank.count).map { j in
+            let norm = bank.discrimination(j)
+            guard aSE.count == bank.count * k, norm > 0 else { return .nan }
+            var s = 0.0
+            for c in 0..<k { let r = bank.a[j * k + c] / norm; s += r * r * aSE[j * k + c] * aSE[j * k + c] }
+            return s.squareRoot()
         }
     }
 

@@ -51,6 +51,11 @@ public struct SelectedItem: Sendable, Equatable {
 /// covers the difficulty range without using discrimination.
 ///
 /// **random.** N of the benchmark's items uniformly at random.
+///
+/// **K > 1.** fisher becomes D-optimal (`ItemSelection+DOptimal.swift`);
+/// stratified uses the multidimensional difficulty −d/‖a‖; random is as is.
+/// `population` is K = 1's; a K > 1 bank averages over its population
+/// abilities instead (`ItemBank.populationPoints`).
 public struct ItemSelector: Sendable {
     public let bank: ItemBank
     public let population: AbilityDistribution
@@ -64,8 +69,10 @@ public struct ItemSelector: Sendable {
     }
 
     /// ∫ I_j(θ) w(θ) dθ over the ability distribution.
+    /// K > 1: the average trace of the information matrix (`multidimensionalInformation`).
     public func integratedInformation(_ j: Int) -> Double {
         guard bank.isUsable(j) else { return .nan }
+        if bank.dims > 1 { return multidimensionalInformation(j) }
         var total = 0.0
         for (x, w) in zip(population.points, population.weights) { total += w * bank.information(j, x) }
         return total
@@ -78,7 +85,7 @@ public struct ItemSelector: Sendable {
         for b in 0..<bank.benchmarkCount {
             let chosen: [Int]
             switch method {
-            case .fisher: chosen = greedy(benchmark: b, count: n)
+            case .fisher: chosen = bank.dims == 1 ? greedy(benchmark: b, count: n) : dOptimal(benchmark: b, count: n)
             case .stratified: chosen = stratified(benchmark: b, count: n, seed: seed)
             case .random: chosen = random(benchmark: b, count: n, seed: seed)
             }

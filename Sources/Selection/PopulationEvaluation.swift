@@ -108,12 +108,14 @@ public struct PopulationEvaluation: @unchecked Sendable {
 
     /// The training models' abilities: the calibration's, when the bank
     /// holds one per training model, else estimated from their responses.
+    /// [models × K].
     public func trainTheta() -> [Double] {
-        if bank.populationTheta.count == train.models { return bank.populationTheta }
+        if bank.populationCount == train.models { return bank.populationTheta }
         let n = bank.count
-        return parallelRows(train.models, width: 1) { m in
+        return parallelRows(train.models, width: bank.dims) { m in
             let obs = ResponseSource.observations(self.train.responses, self.train.trials, row: m, items: n)
-            return [AbilityEstimator.posteriorMode(obs, bank: self.bank, prior: self.bank.prior).theta]
+            return self.bank.dims == 1 ? [AbilityEstimator.posteriorMode(obs, bank: self.bank, prior: self.bank.prior).theta]
+                : MultidimensionalAbility.posteriorMode(obs, bank: self.bank).theta
         }
     }
 

@@ -27,17 +27,17 @@ public struct ReconstructionSelector: @unchecked Sendable {
     public let bank: ItemBank
     /// [models × bank items] raw responses of the training models (NaN = missing).
     public let responses: [Float]
-    /// The training models' abilities, in row order.
+    /// The training models' abilities [models × K], in row order.
     public let theta: [Double]
     public let models: Int
     public var maxModels = 1500
 
     public init(bank: ItemBank, responses: [Float], theta: [Double]) {
-        precondition(responses.count == theta.count * bank.count)
+        precondition(responses.count * bank.dims == theta.count * bank.count)
         self.bank = bank
         self.responses = responses
         self.theta = theta
-        models = theta.count
+        models = theta.count / bank.dims
     }
 
     /// Each benchmark's `perBenchmark` items, benchmarks in bank order, items in the order chosen.
@@ -52,11 +52,12 @@ public struct ReconstructionSelector: @unchecked Sendable {
         if candidates.count <= n { return candidates }
         let all = bank.itemsOfBenchmark[b].filter { bank.isUsable($0) }
         let stride = max(1, (models + maxModels - 1) / maxModels)
+        let dk = bank.dims
         var thetas: [Double] = [], truth: [Double] = []
-        for m in Swift.stride(from: 0, to: models, by: stride) where theta[m].isFinite {
+        for m in Swift.stride(from: 0, to: models, by: stride) where theta[(m * dk)..<((m + 1) * dk)].allSatisfy({ $0.isFinite }) {
             var s = 0.0, c = 0.0
             for j in all { let y = responses[m * nItems + j]; if !y.isNaN { s += Double(y); c += 1 } }
-            if c > 0 { thetas.append(theta[m]); truth.append(s / c) }
+            if c > 0 { thetas += theta[(m * dk)..<((m + 1) * dk)]; truth.append(s / c) }
         }
         let r = truth.count
         guard r >= 3 else { return Array(candidates.prefix(n)) }
@@ -66,7 +67,7 @@ public struct ReconstructionSelector: @unchecked Sendable {
         var p = [Double](repeating: 0, count: candidates.count * r), v = p
         for (e, j) in candidates.enumerated() {
             for k in 0..<r {
-                let q = bank.probability(j, thetas[k])
+                let q = dk == 1 ? bank.probability(j, thetas[k]) : bank.probability(j, at: thetas[(k * dk)..<((k + 1) * dk)])
                 p[e * r + k] = q
                 v[e * r + k] = ItemInformation.variance(p: q, response: bank.response, phi: phi)
             }

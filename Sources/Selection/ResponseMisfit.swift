@@ -13,10 +13,11 @@ public struct ResponseMisfit: Sendable {
     public var estimated = 0
 
     /// - Parameters:
-    ///   - fitNames, fitTheta: the fit's models and abilities (K = 1).
+    ///   - fitNames, fitTheta: the fit's models and abilities [models × K].
     public init(source: ResponseSource, bank: ItemBank, fitNames: [String], fitTheta: [Double]) throws {
-        var thetaOf: [String: Double] = [:]
-        for (m, name) in fitNames.enumerated() { thetaOf[name] = fitTheta[m] }
+        let k = bank.dims
+        var thetaOf: [String: [Double]] = [:]
+        for (m, name) in fitNames.enumerated() where fitTheta.count >= (m + 1) * k { thetaOf[name] = Array(fitTheta[(m * k)..<((m + 1) * k)]) }
         var accumulator = MisfitAccumulator(bank: bank)
         var matched = 0, estimated = 0
         let names = source.info.modelNames
@@ -26,11 +27,12 @@ public struct ResponseMisfit: Sendable {
                 var theta = thetaOf[names[rows.lowerBound + r]]
                 if theta != nil { matched += 1 } else {
                     let obs = ResponseSource.observations(values, trials, row: r, items: n)
-                    theta = AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta
+                    theta = k == 1 ? [AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta]
+                        : MultidimensionalAbility.posteriorMode(obs, bank: bank).theta
                     estimated += 1
                 }
                 accumulator.add(responses: values[(r * n)..<((r + 1) * n)],
-                                trials: trials.map { $0[(r * n)..<((r + 1) * n)] }, theta: theta!)
+                                trials: trials.map { $0[(r * n)..<((r + 1) * n)] }, ability: theta!)
             }
         }
         statistics = accumulator.statistics()

@@ -46,6 +46,9 @@ public struct ScoredModel: Sendable {
 /// Σ_j Var(y_j | θ) per benchmark are tabulated once on a fine θ grid
 /// (spacing 0.005, linear interpolation error below 1e-5 of the score), and
 /// only the observed items are evaluated per model.
+///
+/// K > 1: the same score posterior, over the K-dimensional ability
+/// posterior instead of a θ grid (`ScorePrediction+Dimensions.swift`).
 public final class ScorePredictor: @unchecked Sendable {
     public let bank: ItemBank
     let lo = -12.0, step = 0.005
@@ -65,7 +68,8 @@ public final class ScorePredictor: @unchecked Sendable {
         var variances = totals
         var perBenchmark = [Int](repeating: 0, count: b)
         let lo = self.lo, step = self.step, count = self.count
-        // One benchmark per task: the tables are independent.
+        // One benchmark per task: the tables are independent. K > 1 has no θ grid to tabulate on.
+        if bank.dims == 1 {
         totals.withUnsafeMutableBufferPointer { tBuf in
             variances.withUnsafeMutableBufferPointer { vBuf in
                 let t = tBuf, v = vBuf
@@ -85,6 +89,7 @@ public final class ScorePredictor: @unchecked Sendable {
                     }
                 }
             }
+        }
         }
         for bi in 0..<b { perBenchmark[bi] = bank.itemsOfBenchmark[bi].filter { bank.isUsable($0) }.count }
         self.totals = totals
@@ -110,6 +115,7 @@ public final class ScorePredictor: @unchecked Sendable {
     public func score(_ observations: [Observation], prior: AbilityPrior, level: Double = 0.9,
                       useMLE: Bool = false, start: Double? = nil) -> ScoredModel {
         let obs = observations.filter { bank.isUsable($0.item) }
+        if bank.dims > 1 { return multidimensionalScore(obs, level: level) }
         let ability = AbilityEstimator.estimate(obs, bank: bank, prior: prior, start: start)
         let flat = useMLE && ability.mle != nil
         let centre = flat ? ability.mle! : ability.theta
@@ -164,7 +170,13 @@ public final class ScorePredictor: @unchecked Sendable {
                 noise[bi] += w[k] * v
             }
         }
-        return (0..<nb).map { bi in
+        return finish(mean: mean, second: second, noise: noise, observedCount: observedCount, z: z)
+    }
+
+    /// The scores from the posterior moments of each benchmark's full score:
+    /// sd² = E[F²] − E[F]² + E[noise], normal interval clipped to [0, 1].
+    func finish(mean: [Double], second: [Double], noise: [Double], observedCount: [Int], z: Double) -> [BenchmarkScore] {
+        (0..<bank.benchmarkCount).map { bi in
             let sd = max(second[bi] - mean[bi] * mean[bi] + noise[bi], 0).squareRoot()
             return BenchmarkScore(benchmark: bi, estimate: mean[bi],
                                   lower: max(mean[bi] - z * sd, 0), upper: min(mean[bi] + z * sd, 1), sd: sd,

@@ -13,14 +13,15 @@ public struct TrainingResponses {
     public let rows: [Float]
     /// Trials per entry for binomial fits, else nil.
     public let trials: [Float]?
-    /// Each model's ability: the fit's where the model is in the fit, else its MAP.
+    /// Each model's ability [models × K]: the fit's where the model is in the fit, else its MAP.
     public let theta: [Double]
 
     public init(path: String, bank: ItemBank, fit: FitResult) throws {
         let source = try ResponseSource(path: path, bank: bank)
-        var fitted: [String: Double] = [:]
-        if fit.theta.count == fit.modelNames.count {
-            for (i, name) in fit.modelNames.enumerated() { fitted[name] = fit.theta[i] }
+        let k = bank.dims
+        var fitted: [String: ArraySlice<Double>] = [:]
+        if fit.theta.count == fit.modelNames.count * k {
+            for (i, name) in fit.modelNames.enumerated() { fitted[name] = fit.theta[(i * k)..<((i + 1) * k)] }
         }
         var rows: [Float] = [], counts: [Float]? = source.readsTrials ? [] : nil, theta: [Double] = []
         let names = source.info.modelNames
@@ -28,9 +29,13 @@ public struct TrainingResponses {
             rows += values
             if let trials { counts? += trials }
             for (r, m) in range.enumerated() {
-                if let t = fitted[names[m]] { theta.append(t); continue }
+                if let t = fitted[names[m]] { theta += t; continue }
                 let obs = ResponseSource.observations(values, trials, row: r, items: bank.count)
-                theta.append(AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta)
+                if k == 1 {
+                    theta.append(AbilityEstimator.posteriorMode(obs, bank: bank, prior: bank.prior).theta)
+                } else {
+                    theta += MultidimensionalAbility.posteriorMode(obs, bank: bank).theta
+                }
             }
         }
         self.rows = rows

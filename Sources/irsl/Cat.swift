@@ -14,10 +14,13 @@ extension IRSL {
             error reaches --se-target, every benchmark's score standard deviation reaches --score-se-target, or --max-items items are used (or the model answered no further item).
             Output columns: model,benchmark,estimate,lower,upper,theta,theta_se,items_used,total_items,stop
             (items_used: items given from that benchmark; total_items: items given in all; stop: se_target,
-            score_se_target, budget or exhausted). See docs/selection.md.
+            score_se_target, budget or exhausted). K > 1 fits: the next item is D-optimal at the current
+            posterior (largest increase of log det of the posterior precision), --se-target applies to every
+            dimension's posterior SD, and theta,theta_se become theta_1..theta_K,theta_se_1..theta_se_K.
+            See docs/selection.md.
             """)
 
-        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Argument(help: "Fit output file (irsl fit, any K).") var fit: String
         @Argument(help: "Response file whose models take the test (items matched by id).") var responses: String
         @Option(help: "Items given before the first estimate, spread over difficulty.") var start = 5
         @Option(help: "Item budget per model (start items included).") var maxItems = 100
@@ -54,17 +57,21 @@ extension IRSL {
                 for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }
             }
             var csv = CSVWriter()
-            csv.row(["model", "benchmark", "estimate", "lower", "upper", "theta", "theta_se", "items_used", "total_items", "stop"])
+            csv.row(["model", "benchmark", "estimate", "lower", "upper"] + SelectionIO.abilityColumns(bank.dims)
+                    + ["items_used", "total_items", "stop"])
             var stops: [StopReason: Int] = [:]
             var itemsGiven = 0, seSum = 0.0
             for (m, name) in names.enumerated() {
                 let r = results[m]!
                 stops[r.stop, default: 0] += 1
                 itemsGiven += r.administered.count
-                seSum += r.scored.ability.se
+                let ability = r.scored.ability
+                seSum += bank.dims == 1 ? ability.se
+                    : (ability.seVector.reduce(0) { $0 + $1 * $1 } / Double(bank.dims)).squareRoot()
                 for s in r.scored.scores {
                     csv.row([name, bank.benchmarkNames[s.benchmark]]
-                            + [s.estimate, s.lower, s.upper, r.scored.ability.theta, r.scored.ability.se].map(CSVWriter.number)
+                            + ([s.estimate, s.lower, s.upper] + SelectionIO.abilityValues(ability, theta: ability.theta, se: ability.se))
+                                .map(CSVWriter.number)
                             + [String(s.itemsUsed), String(r.administered.count), r.stop.rawValue])
                 }
             }
@@ -75,7 +82,8 @@ extension IRSL {
             let targets = seText + scoreText
             print("irsl cat: \(names.count) models, \(bank.count) items in the bank (\(source.matchedItems) in \(responses)); start \(start), budget \(maxItems)"
                   + targets)
-            print(String(format: "  %.1f items per model on average, mean final SE of θ %.3f; stopped: ", Double(itemsGiven) / count, seSum / count)
+            print(String(format: "  %.1f items per model on average, mean final SE of θ%@ %.3f; stopped: ", Double(itemsGiven) / count,
+                         (bank.dims == 1 ? "" : " (root mean over the dimensions)") as NSString, seSum / count)
                   + [StopReason.seTarget, .scoreSETarget, .budget, .exhausted].map { "\($0.rawValue) \(stops[$0, default: 0])" }.joined(separator: ", "))
             print("wrote \(output)")
         }

@@ -39,9 +39,7 @@ extension IRSL {
             guard perBenchmark >= 1 else { throw ValidationError("--per-benchmark: expected at least 1, got \(perBenchmark)") }
             guard repeats >= 1 else { throw ValidationError("--repeats: expected at least 1, got \(repeats)") }
             guard start >= 0 else { throw ValidationError("--start: expected 0 or more, got \(start)") }
-            if let k = try calibration.singleDimension(), k != 1 {
-                throw ValidationError("--dims: item selection and scoring need K = 1; got \(k)")
-            }
+            _ = try calibration.singleDimension()   // one K (any); a list is for irsl fit
         }
 
         func run() throws {
@@ -72,7 +70,8 @@ extension IRSL {
 
             let evaluation = PopulationEvaluation(bank: bank, train: train, trainTrials: trainTrials, test: test, testTrials: testTrials,
                                                   pairs: pairList)
-            let selector = ItemSelector(bank: bank, population: AbilityDistribution.smoothed(bank.populationTheta))
+            let selector = ItemSelector(bank: bank, population: AbilityDistribution.smoothed(
+                (0..<bank.populationCount).map { bank.populationTheta[$0 * bank.dims] }))
             let rows = evaluation.run(perBenchmark: perBenchmark, repeats: repeats, seed: seed, selector: selector, start: start) { line in
                 print("  " + line); fflush(stdout)
             }

@@ -13,10 +13,12 @@ extension IRSL {
             compared with its prediction at the model's ability (the fit's, matched by model name, else
             estimated): infit and outfit mean squares (expected value 1) and how many standard deviations they
             lie above 1. Output columns: item,benchmark,a,d,g,b,a_se,d_se,mean_response,observations,infit,
-            outfit,infit_z,outfit_z,flags (flags separated by ';', empty when none). See docs/selection.md.
+            outfit,infit_z,outfit_z,flags (flags separated by ';', empty when none). K > 1 fits: a is the
+            multidimensional discrimination ‖a‖ (negative when no loading is positive), b = −d/‖a‖, a_se the
+            delta-method SE of ‖a‖; the solve rate is averaged over the fit's models. See docs/selection.md.
             """)
 
-        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Argument(help: "Fit output file (irsl fit, any K).") var fit: String
         @Option(help: "Response file to compute misfit from (items matched by id, models by name).") var responses: String?
         @Option(help: "|a| below this is near zero.") var minDiscrimination = 0.2
         @Option(help: "Solve rate (above the floor) within this of 0 or 1 counts as nobody / everybody.") var extreme = 0.01
@@ -46,14 +48,16 @@ extension IRSL {
             thresholds.extreme = extreme
             thresholds.seFactor = seFactor
             thresholds.meanSquare = misfit
-            let diagnostics = ItemDiagnostics.diagnose(bank: bank, aSE: result.aSE, dSE: result.dSE, fit: statistics, thresholds: thresholds)
+            let aSE = ItemDiagnostics.discriminationSE(bank: bank, aSE: result.aSE)
+            let diagnostics = ItemDiagnostics.diagnose(bank: bank, aSE: aSE, dSE: result.dSE, fit: statistics, thresholds: thresholds)
 
             var csv = CSVWriter()
             csv.row(ItemDiagnosticsTable.columns)
             for x in diagnostics {
                 let j = x.item, f = x.fit
+                let a: Double = bank.dims == 1 ? bank.a[j] : (bank.isReversed(j) ? -1 : 1) * bank.discrimination(j)
                 csv.row([bank.ids[j], bank.benchmarkNames[bank.benchmarkOfItem[j]]]
-                        + [bank.a[j], bank.d[j], bank.g[j], bank.difficulty(j), x.aSE, x.dSE, x.meanResponse].map(CSVWriter.number)
+                        + [a, bank.d[j], bank.g[j], bank.difficulty(j), x.aSE, x.dSE, x.meanResponse].map(CSVWriter.number)
                         + [f.map { String($0.observations) } ?? ""]
                         + [f?.infit, f?.outfit, f?.infitZ, f?.outfitZ].map { CSVWriter.number($0 ?? .nan) }
                         + [x.flags.map(\.rawValue).joined(separator: ";")])

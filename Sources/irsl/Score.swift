@@ -19,10 +19,12 @@ extension IRSL {
             are known, normally the fit's input) the estimate is calibrated per benchmark: the IRT prediction
             combined with the answered items' own mean, then a line to the full score, both fitted on FILE's
             models scored from the same items; the interval is then ± z × the leave-one-out error.
-            See docs/selection.md.
+            K > 1 fits: the ability is the K-dimensional MAP under the population's N(mean, covariance), the
+            score is averaged over that posterior, and the columns theta,theta_se become theta_1..theta_K,
+            theta_se_1..theta_se_K; --estimator mle is K = 1 only. See docs/selection.md.
             """)
 
-        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Argument(help: "Fit output file (irsl fit, any K).") var fit: String
         @Argument(help: "Response file of the models to score (docs/format.md).") var responses: String
         @Option(help: "Subset CSV (an item column, e.g. from irsl select): only these items are used.") var items: String?
         @Option(help: "Response file of models with known full scores (normally the fit's input): calibrate the scores on them.") var train: String?
@@ -36,6 +38,7 @@ extension IRSL {
 
         func run() throws {
             let (result, bank) = try ItemBank.read(fit: fit)
+            try SelectionIO.refuseScalarAbility(bank, fit: fit, [("--estimator mle", estimator == .mle)])
             let source = try ResponseSource(path: responses, bank: bank)
             if bank.response.needsTrials && !source.readsTrials {
                 print("note: the fit is binomial but \(responses) has no /trials; every response counts as one trial")
@@ -87,7 +90,7 @@ extension IRSL {
                 for (r, s) in block.enumerated() { results[rows.lowerBound + r] = s }
             }
             var csv = CSVWriter()
-            csv.row(["model", "benchmark", "estimate", "lower", "upper", "theta", "theta_se", "items_used"])
+            csv.row(["model", "benchmark", "estimate", "lower", "upper"] + SelectionIO.abilityColumns(bank.dims) + ["items_used"])
             var mleCount = 0, used = 0
             for (m, name) in names.enumerated() {
                 let s = results[m]!
@@ -97,7 +100,7 @@ extension IRSL {
                 let se = s.usedMLE ? s.ability.mleSE! : s.ability.se
                 for score in s.scores {
                     csv.row([name, bank.benchmarkNames[score.benchmark]]
-                            + [score.estimate, score.lower, score.upper, theta, se].map(CSVWriter.number)
+                            + ([score.estimate, score.lower, score.upper] + SelectionIO.abilityValues(s.ability, theta: theta, se: se)).map(CSVWriter.number)
                             + [String(score.itemsUsed)])
                 }
             }

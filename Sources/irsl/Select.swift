@@ -19,10 +19,13 @@ extension IRSL {
             spreads over difficulties; stratified: one random
             item per difficulty stratum; random: a uniform sample. The abilities of interest are the fit's
             models (default), a range (--ability LO:HI) or a CSV with a theta column (--population).
-            Output columns: item,benchmark,a,d,g,info (info = integrated Fisher information). See docs/selection.md.
+            Output columns: item,benchmark,a,d,g,info (info = integrated Fisher information). K > 1 fits:
+            fisher is D-optimal (greedy on log det of the posterior precision, averaged over the fit's models),
+            a is the multidimensional discrimination ‖a‖, info the mean trace of the information matrix;
+            --ability and --population are K = 1 only. See docs/selection.md.
             """)
 
-        @Argument(help: "Fit output file (irsl fit, K = 1).") var fit: String
+        @Argument(help: "Fit output file (irsl fit, any K).") var fit: String
         @Option(help: "Items to choose per benchmark.") var perBenchmark: Int
         @Option(help: "Selection method (see above; default auto with --responses, else fisher).") var method: SelectMethod?
         @Option(help: "Response file of models with full responses (reconstruction; normally the fit's input).") var responses: String?
@@ -42,10 +45,12 @@ extension IRSL {
         func run() throws {
             let method = self.method ?? (responses == nil ? .fisher : .auto)
             let (fitResult, bank) = try ItemBank.read(fit: fit)
+            try SelectionIO.refuseScalarAbility(bank, fit: fit, [("--ability", ability != nil), ("--population", population != nil)])
             let distribution: AbilityDistribution
             if let ability { distribution = try AbilityDistribution.parseRange(ability) }
             else if let population { distribution = try AbilityDistribution.read(csv: population) }
-            else { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
+            else if bank.dims == 1 { distribution = AbilityDistribution.smoothed(bank.populationTheta) }
+            else { distribution = AbilityDistribution.smoothed((0..<bank.populationCount).map { bank.populationTheta[$0 * bank.dims] }) }
             let selector = ItemSelector(bank: bank, population: distribution)
             let chosen: [SelectedItem]
             if let base = method.base {
@@ -70,14 +75,20 @@ extension IRSL {
             }
             let rows = chosen.map { c in
                 SubsetTable.Row(item: bank.ids[c.item], benchmark: bank.benchmarkNames[bank.benchmarkOfItem[c.item]],
-                                a: bank.a[c.item], d: bank.d[c.item], g: bank.g[c.item], info: c.information)
+                                a: bank.dims == 1 ? bank.a[c.item] : bank.discrimination(c.item), d: bank.d[c.item], g: bank.g[c.item], info: c.information)
             }
             try writeTextAtomically(output, SubsetTable(path: output, rows: rows).csv())
 
             // What the subset buys: the expected standard error of a new model's ability over the distribution.
-            func expectedSE(_ items: [Int]) -> Double { distribution.expectedStandardError(of: items, bank: bank) }
+            func expectedSE(_ items: [Int]) -> Double {
+                bank.dims == 1 ? distribution.expectedStandardError(of: items, bank: bank) : selector.multidimensionalStandardError(of: items)
+            }
             print("irsl select: \(method.rawValue), \(perBenchmark) per benchmark, \(bank.response.rawValue) fit of \(bank.count) items; abilities "
-                  + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationTheta.count) models"))
+                  + (ability.map { "uniform on \($0)" } ?? population.map { "from \($0)" } ?? "of the fit's \(bank.populationCount) models"))
+            if bank.dims > 1 {
+                print("K = \(bank.dims): fisher is D-optimal over the fit's models; a = ‖a‖, difficulty = −d/‖a‖, "
+                      + "E[SE θ] = root mean posterior variance over the \(bank.dims) dimensions")
+            }
             print(SelectionIO.pad("benchmark", 24) + SelectionIO.pad("items", 8, right: true) + SelectionIO.pad("chosen", 8, right: true)
                   + SelectionIO.pad("info", 11, right: true) + SelectionIO.pad("difficulty range", 18, right: true)
                   + SelectionIO.pad("E[SE θ]", 10, right: true))

@@ -208,16 +208,74 @@ final class SelectionCLITests: XCTestCase {
         r = try irsl(["cat", fit, data, "--max-items", "0", "--output", out], succeeds: false)
         XCTAssertTrue(r.stderr.contains("--max-items"), r.stderr)
 
-        // A response file is not a fit; a two-dimensional fit is not supported.
+        // A response file is not a fit; a two-dimensional fit refuses the one-dimensional MLE by name.
         r = try irsl(["select", data, "--per-benchmark", "5", "--output", out], succeeds: false)
         XCTAssertTrue(r.stderr.contains("bernoulli.h5") && r.stderr.contains("/models/theta"), r.stderr)
         let fit2 = file("fit2.h5")
         try irsl(["fit", data, "--dims", "2", "--max-iterations", "30", "--output", fit2])
-        r = try irsl(["cat", fit2, data, "--output", out], succeeds: false)
-        XCTAssertTrue(r.stderr.contains("fit2.h5") && r.stderr.contains("K = 1") && r.stderr.contains("K = 2"), r.stderr)
+        r = try irsl(["score", fit2, data, "--estimator", "mle", "--output", out], succeeds: false)
+        XCTAssertTrue(r.stderr.contains("fit2.h5") && r.stderr.contains("--estimator mle") && r.stderr.contains("K = 1")
+                      && r.stderr.contains("K = 2"), r.stderr)
 
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "a failed command left \(out)")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
+    }
+
+    /// K = 2 end to end: simulate --dims 2 → fit --dims 2 → select (D-optimal and auto) → score (IRT and
+    /// calibrated) → cat → items → report, every step exiting 0 with per-benchmark rows and scores in [0, 1];
+    /// the K = 1-only options are refused by name.
+    func testTwoDimensionalFitSelectScoreCatItemsAndReport() throws {
+        let data = file("k2.h5"), fit = file("k2-fit.h5")
+        try irsl(["simulate", "--models", "300", "--items", "900", "--benchmarks", "3", "--response", "beta", "--dims", "2",
+                  "--seed", "13", "--output", data])
+        try irsl(["fit", data, "--dims", "2", "--output", fit])
+        let benchmarks = ["bench0", "bench1", "bench2"]
+
+        let subset = file("k2-subset.csv")
+        let s = try irsl(["select", fit, "--per-benchmark", "8", "--output", subset])
+        XCTAssertTrue(s.stdout.contains("D-optimal") && s.stdout.contains("fit's 300 models"), s.stdout)
+        let chosen = try csv(subset)
+        XCTAssertEqual(chosen.header, "item,benchmark,a,d,g,info")
+        for b in benchmarks { XCTAssertEqual(chosen.rows.filter { $0[1] == b }.count, 8) }
+        XCTAssertEqual(Set(chosen.rows.map { $0[0] }).count, 24)
+        XCTAssertTrue(chosen.rows.allSatisfy { Double($0[2])! > 0 && Double($0[5])! > 0 })
+        let auto = try irsl(["select", fit, "--per-benchmark", "6", "--responses", data, "--output", file("k2-auto.csv")])
+        XCTAssertTrue(auto.stdout.contains("held-out RMSE"), auto.stdout)
+        XCTAssertEqual(try csv(file("k2-auto.csv")).rows.count, 18)
+
+        for (name, extra) in [("k2-scores.csv", [String]()), ("k2-calibrated.csv", ["--train", data])] {
+            try irsl(["score", fit, data, "--items", subset, "--output", file(name)] + extra)
+            let scores = try csv(file(name))
+            XCTAssertEqual(scores.header, "model,benchmark,estimate,lower,upper,theta_1,theta_2,theta_se_1,theta_se_2,items_used")
+            XCTAssertEqual(scores.rows.count, 300 * 3, name)
+            for b in benchmarks { XCTAssertEqual(scores.rows.filter { $0[1] == b }.count, 300) }
+            for r in scores.rows {
+                let (e, lo, hi) = (Double(r[2])!, Double(r[3])!, Double(r[4])!)
+                XCTAssertTrue(lo >= 0 && lo <= e && e <= hi && hi <= 1, "\(name): \(r)")
+                XCTAssertTrue(Double(r[7])! > 0 && Double(r[8])! > 0, "\(name): positive SEs \(r)")
+                XCTAssertEqual(r[9], "8")
+            }
+        }
+        let cat = file("k2-cat.csv")
+        try irsl(["cat", fit, data, "--start", "4", "--max-items", "15", "--output", cat])
+        let c = try csv(cat)
+        XCTAssertEqual(c.rows.count, 900)
+        XCTAssertTrue(c.rows.allSatisfy { Double($0[2])! >= 0 && Double($0[2])! <= 1 && $0[10] == "15" && $0[11] == "budget" })
+
+        let diagnostics = file("k2-items.csv")
+        try irsl(["items", fit, "--responses", data, "--output", diagnostics])
+        let d = try csv(diagnostics)
+        XCTAssertEqual(d.rows.count, 900)
+        XCTAssertTrue(d.rows.allSatisfy { Double($0[2])! > 0 && Double($0[6])! > 0 }, "‖a‖ and its SE are positive")
+        let report = file("k2-report.html")
+        try irsl(["report", fit, "--subset", subset, "--diagnostics", diagnostics, "--output", report])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: report))
+
+        for (bad, option) in [(["score", fit, data, "--estimator", "mle", "--output", file("x.csv")], "--estimator mle"),
+                              (["select", fit, "--per-benchmark", "3", "--ability", "-1:1", "--output", file("x.csv")], "--ability")] {
+            let r = try irsl(bad, succeeds: false)
+            XCTAssertTrue(r.stderr.contains(option) && r.stderr.contains("K = 2"), r.stderr)
+        }
     }
 }

@@ -65,3 +65,65 @@ struct SimulatedData {
 func rootMeanSquare(_ v: [Double]) -> Double {
     (v.reduce(0) { $0 + $1 * $1 } / Double(max(v.count, 1))).squareRoot()
 }
+
+/// A two-dimensional Bernoulli matrix with independent abilities θ ~ N(0, I):
+/// benchmark 0 loads on dimension 1 only, benchmark 1 mainly on dimension 2
+/// (a small loading on dimension 1), so one ability cannot carry both.
+struct TwoDimensionalData {
+    let models: Int, itemsPerBenchmark: Int
+    /// [models × 2].
+    let theta: [Double]
+    /// [items × 2], d [items].
+    let a: [Double], d: [Double]
+    /// [models × items] 0/1.
+    let responses: [Float]
+
+    init(models: Int, itemsPerBenchmark: Int, seed: UInt64) {
+        self.models = models
+        self.itemsPerBenchmark = itemsPerBenchmark
+        var rng = RandomSource(seed: seed, stream: 0x2D)
+        let n = 2 * itemsPerBenchmark
+        theta = (0..<(2 * models)).map { _ in rng.normal() }
+        var a = [Double](repeating: 0, count: 2 * n), d = [Double](repeating: 0, count: n)
+        for j in 0..<n {
+            let strength = 1.2 * exp(0.25 * rng.normal())
+            if j < itemsPerBenchmark { a[2 * j] = strength } else { a[2 * j] = 0.25; a[2 * j + 1] = strength }
+            d[j] = 1.2 * rng.normal()
+        }
+        self.a = a
+        self.d = d
+        var y = [Float](repeating: 0, count: models * n)
+        for m in 0..<models {
+            for j in 0..<n {
+                let eta = a[2 * j] * theta[2 * m] + a[2 * j + 1] * theta[2 * m + 1] + d[j]
+                y[m * n + j] = rng.uniform() < 1 / (1 + exp(-eta)) ? 1 : 0
+            }
+        }
+        responses = y
+    }
+
+    var items: Int { 2 * itemsPerBenchmark }
+    var itemIDs: [String] { (0..<items).map { "b\($0 / itemsPerBenchmark)/q\($0)" } }
+    var itemBenchmarks: [String] { (0..<items).map { "b\($0 / itemsPerBenchmark)" } }
+
+    func rows(_ list: [Int]) -> [Float] { list.flatMap { responses[($0 * items)..<(($0 + 1) * items)] } }
+
+    /// Calibrates K dimensions on `list` rows in-process (Bernoulli), as `evaluate-subset` does.
+    func fittedBank(rows list: [Int], dims: Int) throws -> ItemBank {
+        var options = FitOptions()
+        options.response = .bernoulli
+        options.dims = dims
+        let data = try CalibrationData(matrix: rows(list), trials: nil, rows: list.count, itemIDs: itemIDs,
+                                       itemBenchmarks: itemBenchmarks, floors: nil, response: .bernoulli, path: "memory")
+        return try ItemBank(calibration: calibrate(data, options: options))
+    }
+
+    /// Each model's true full score per benchmark [models × 2].
+    func truth(_ list: [Int]) -> [Double] {
+        list.flatMap { m in
+            (0..<2).map { b in
+                (0..<itemsPerBenchmark).reduce(0.0) { $0 + Double(responses[m * items + b * itemsPerBenchmark + $1]) } / Double(itemsPerBenchmark)
+            }
+        }
+    }
+}
