@@ -249,10 +249,11 @@ public final class Calibrator {
     /// at its noise floor cannot show a change below the floor
     /// (`kernelResolution`), so there a change within the floor meets the first
     /// condition and the parameter steps, measured in Float64, decide.
+    /// `--tolerance 0` asks never to stop on the log-likelihood, at the floor too.
     func isConverged(relativeChange rel: Double, maxChange: Double) -> Bool {
         guard maxChange < options.parameterTolerance else { return false }
         if rel < options.tolerance { return true }
-        return usesKernels && rel < Self.kernelResolution && kernelNoiseFloorReached
+        return options.tolerance > 0 && usesKernels && rel < Self.kernelResolution && kernelNoiseFloorReached
     }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {

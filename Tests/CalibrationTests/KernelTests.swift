@@ -164,10 +164,12 @@ final class KernelTests: XCTestCase {
     func testFitAtTheNoiseFloor() {
         let c = Case(response: .beta, model: .twoPL, dims: 1, floor: 0, missing: 0.15)
         let (sim, y, t) = data(c)
-        func run(kernels: Bool, parameterTolerance: Double) -> (Calibrator, FitSummary) {
+        func run(kernels: Bool, parameterTolerance: Double, tolerance: Double = 1e-9,
+                 maxIterations: Int = 500) -> (Calibrator, FitSummary) {
             var o = FitOptions()
             o.response = c.response; o.vectorKernels = kernels; o.parameterTolerance = parameterTolerance
-            o.tolerance = 1e-9     // below the Float32 floor of this small matrix
+            o.tolerance = tolerance     // 1e-9: below the Float32 floor of this small matrix
+            o.maxIterations = maxIterations
             var shard = Shard(rowStart: 0, rows: sim.spec.models, items: sim.spec.items, responses: y, trials: t)
             try! shard.prepare(for: c.response, path: "memory", itemIDs: sim.itemIDs)
             let cal = Calibrator(options: o, comm: SerialCommunicator(), totalModels: sim.spec.models, shard: shard,
@@ -189,5 +191,8 @@ final class KernelTests: XCTestCase {
         let (fine, fineSummary) = run(kernels: true, parameterTolerance: 1e-6)
         XCTAssertTrue(fineSummary.converged)
         XCTAssertFalse(fine.usesKernels, "a parameter tolerance below Float32's resolution finishes in Float64")
+        let (_, never) = run(kernels: true, parameterTolerance: 1e-3, tolerance: 0, maxIterations: fastSummary.iterations + 20)
+        XCTAssertFalse(never.converged, "--tolerance 0 never stops on the log-likelihood, at the floor neither")
+        XCTAssertEqual(never.iterations, fastSummary.iterations + 20)
     }
 }
