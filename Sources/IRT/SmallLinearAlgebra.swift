@@ -62,4 +62,50 @@ public enum SmallLinearAlgebra {
         m.withUnsafeBufferPointer { l in x.withUnsafeMutableBufferPointer { choleskySolve(l.baseAddress!, n, $0.baseAddress!) } }
         return x
     }
+
+    /// Eigen-decomposition of a full symmetric n × n matrix by cyclic Jacobi
+    /// rotations (exact to rounding for the K ≤ 10 of the fit). Returns the
+    /// eigenvalues in decreasing order and the eigenvectors as the columns of
+    /// a row-major n × n matrix V (A = V diag(λ) Vᵀ).
+    public static func symmetricEigen(_ a: [Double], _ n: Int) -> (values: [Double], vectors: [Double]) {
+        precondition(a.count == n * n)
+        var m = a
+        var v = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { v[i * n + i] = 1 }
+        for _ in 0..<100 {
+            var off = 0.0, scale = 0.0
+            for i in 0..<n {
+                scale += m[i * n + i] * m[i * n + i]
+                for j in 0..<n where j != i { off += m[i * n + j] * m[i * n + j] }
+            }
+            if off <= 1e-30 * max(scale, 1e-300) { break }
+            for p in 0..<n {
+                for q in (p + 1)..<n where m[p * n + q] != 0 {
+                    // The rotation that zeroes m[p][q] (Golub and Van Loan, 8.5.2).
+                    let theta = (m[q * n + q] - m[p * n + p]) / (2 * m[p * n + q])
+                    let t = (theta >= 0 ? 1.0 : -1.0) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<n {               // columns p, q
+                        let x = m[k * n + p], y = m[k * n + q]
+                        m[k * n + p] = c * x - s * y; m[k * n + q] = s * x + c * y
+                    }
+                    for k in 0..<n {               // rows p, q
+                        let x = m[p * n + k], y = m[q * n + k]
+                        m[p * n + k] = c * x - s * y; m[q * n + k] = s * x + c * y
+                    }
+                    for k in 0..<n {
+                        let x = v[k * n + p], y = v[k * n + q]
+                        v[k * n + p] = c * x - s * y; v[k * n + q] = s * x + c * y
+                    }
+                }
+            }
+        }
+        let order = (0..<n).sorted { m[$0 * n + $0] > m[$1 * n + $1] }
+        var values = [Double](repeating: 0, count: n), vectors = v
+        for (col, i) in order.enumerated() {
+            values[col] = m[i * n + i]
+            for k in 0..<n { vectors[k * n + col] = v[k * n + i] }
+        }
+        return (values, vectors)
+    }
 }

@@ -23,6 +23,40 @@ final class SmallLinearAlgebraTests: XCTestCase {
         XCTAssertEqual(diag[1], 2.0 / 3, accuracy: 1e-12)
     }
 
+    /// The tridiagonal [[2, 1, 0], [1, 2, 1], [0, 1, 2]] has eigenvalues
+    /// 2 + √2, 2, 2 − √2 with eigenvectors (1, √2, 1)/2, (1, 0, −1)/√2, (1, −√2, 1)/2.
+    func testSymmetricEigenAgainstKnownDecomposition() {
+        let a: [Double] = [2, 1, 0, 1, 2, 1, 0, 1, 2]
+        let (values, v) = SmallLinearAlgebra.symmetricEigen(a, 3)
+        let r2 = 2.0.squareRoot()
+        XCTAssertEqual(values[0], 2 + r2, accuracy: 1e-13)
+        XCTAssertEqual(values[1], 2, accuracy: 1e-13)
+        XCTAssertEqual(values[2], 2 - r2, accuracy: 1e-13)
+        let expected: [[Double]] = [[0.5, r2 / 2, 0.5], [1 / r2, 0, -1 / r2], [0.5, -r2 / 2, 0.5]]
+        for col in 0..<3 {
+            let sign: Double = v[col] * expected[col][0] < 0 ? -1 : 1      // an eigenvector's sign is free
+            for i in 0..<3 { XCTAssertEqual(sign * v[i * 3 + col], expected[col][i], accuracy: 1e-12, "vector \(col)[\(i)]") }
+        }
+    }
+
+    /// A random symmetric 5 × 5: V diag(λ) Vᵀ rebuilds A and V is orthonormal.
+    func testSymmetricEigenRebuildsTheMatrix() {
+        let n = 5
+        var a = [Double](repeating: 0, count: n * n)
+        var x = 0.37
+        for i in 0..<n { for j in 0...i { x = (x * 9301 + 0.49297).truncatingRemainder(dividingBy: 1); a[i * n + j] = x - 0.5; a[j * n + i] = x - 0.5 } }
+        let (values, v) = SmallLinearAlgebra.symmetricEigen(a, n)
+        for i in 1..<n { XCTAssertGreaterThanOrEqual(values[i - 1], values[i]) }
+        for i in 0..<n {
+            for j in 0..<n {
+                var rebuilt = 0.0, dot = 0.0
+                for c in 0..<n { rebuilt += v[i * n + c] * values[c] * v[j * n + c]; dot += v[c * n + i] * v[c * n + j] }
+                XCTAssertEqual(rebuilt, a[i * n + j], accuracy: 1e-12)
+                XCTAssertEqual(dot, i == j ? 1 : 0, accuracy: 1e-12)
+            }
+        }
+    }
+
     func testAgreement() {
         let x = (0..<50).map { Double($0) }
         XCTAssertEqual(Agreement.pearson(x, x.map { 3 * $0 - 1 }), 1, accuracy: 1e-12)
