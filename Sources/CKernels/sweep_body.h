@@ -122,8 +122,9 @@ INLINE void ability_row(const irsl_sweep_args *s, ptrdiff_t r, int row, const in
     }
     /* Newton (Fisher scoring) with the ridge, the trust region and the norm bound, in Float64. */
     for (int c = 0; c < K; c++) {
-        grad[c] -= s->ridge * th[c];
-        info[c * K + c] += s->ridge;
+        double ridge = c == 0 ? s->ridge : s->ridge_rest;
+        grad[c] -= ridge * th[c];
+        info[c * K + c] += ridge;
         for (int c2 = 0; c2 < c; c2++) info[c2 * K + c] = info[c * K + c2];
     }
     int ok = small_cholesky(info, K);

@@ -34,7 +34,7 @@ extension Calibrator {
     private func abilityStep<L: EntryLikelihood>(_: L.Type, row r: Int, entries: RowView, view v: ParameterView, update: Bool,
                                                  observedInformation: Bool, thetaSE: UnsafeMutablePointer<Double>?) {
         let k = self.k, n = shard.items
-        let ridge = options.thetaPriorPrecision, bound = options.thetaBound, maxStep = options.maxStep
+        let bound = options.thetaBound, maxStep = options.maxStep
         let th = v.theta + r * k, gr = v.gradient, h = v.information
         for c in 0..<k { gr[c] = 0 }
         for c in 0..<(k * k) { h[c] = 0 }
@@ -54,6 +54,7 @@ extension Calibrator {
             }
         }
         for c in 0..<k {
+            let ridge = options.thetaPriorPrecision(dimension: c)
             gr[c] -= ridge * th[c]
             h[c * k + c] += ridge
             for c2 in 0..<c { h[c2 * k + c] = h[c * k + c2] }

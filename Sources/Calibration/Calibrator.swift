@@ -78,6 +78,8 @@ public final class Calibrator {
     }
     private let observations: Int
     private let clamped: Int
+    /// The SQUAREM cycle in progress (K > 1; Calibrator+Acceleration.swift).
+    var cycle = ExtrapolationCycle()
     /// The vectorised pass's buffers, allocated on first use, once per fit.
     lazy var kernelWorkspace = KernelWorkspace(shard: shard, dims: k)
 
@@ -195,7 +197,7 @@ public final class Calibrator {
                                      eta: estimateRemaining(rates, secondsPerIteration: seconds)))
             previous = ll
             if converged { break }
-            if try boundary(iteration) { interrupted = true; break }
+            if atCycleBoundary, try boundary(iteration) { interrupted = true; break }
         }
         return FitSummary(iterations: iteration, converged: converged, interrupted: interrupted,
                           logLikelihood: history.last ?? .nan,
@@ -257,6 +259,7 @@ public final class Calibrator {
     }
 
     private func iterate<L: EntryLikelihood>(_ likelihood: L.Type) -> (logLikelihood: Double, maxChange: Double) {
+        prepareIteration()
         var acc = [Double](repeating: 0, count: layout.count)
         let oldTheta = theta
         acc.withUnsafeMutableBufferPointer { accBuf in

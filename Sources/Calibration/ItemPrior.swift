@@ -43,7 +43,8 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     public var variance: [Double]
     /// Slots whose prior mean is held at 0: the loadings on dimensions 2…K,
     /// whose sign the data cannot fix (rotation), so shrinking them to zero
-    /// keeps K > 1 fits well conditioned.
+    /// keeps K > 1 fits well conditioned. Their variance is pooled over the
+    /// slots within a group.
     public let zeroMeanSlots: [Bool]
     /// Groups whose prior stays the fixed ridge (mean 0, variance 1/ridge):
     /// every group under `.none`, and a pooled group of fewer than
@@ -130,8 +131,8 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     }
 
     /// The EM update of every group's mean and variance from the items' new
-    /// values and posterior variances. `value(j, c)` is nil for a slot fixed
-    /// by identification (a lower-triangular zero loading). No-op for `.none`.
+    /// values and posterior variances. `value(j, c)` nil leaves a slot out
+    /// (a parameter held fixed). No-op for `.none`.
     public mutating func update(items n: Int, value: (Int, Int) -> Double?, posteriorVariance: (Int, Int) -> Double) {
         guard mode == .empiricalBayes else { return }
         var sum = [Double](repeating: 0, count: groupCount * slots), count = sum
@@ -156,6 +157,18 @@ public struct ItemPrior: Codable, Equatable, Sendable {
                 let r = x - mean[g * slots + c]
                 let v = posteriorVariance(j, c)
                 spread[g * slots + c] += r * r + (v.isFinite ? v : 0)
+            }
+        }
+        // The loadings on dimensions 2…K share one variance per group: the
+        // prior is then unchanged by rotations among those dimensions, which
+        // `Calibrator.rotateToPrincipalAxes` fixes instead.
+        for g in 0..<groupCount {
+            var pooledSpread = 0.0, pooledCount = 0.0
+            for c in 0..<slots where zeroMeanSlots[c] {
+                pooledSpread += spread[g * slots + c]; pooledCount += count[g * slots + c]
+            }
+            for c in 0..<slots where zeroMeanSlots[c] {
+                spread[g * slots + c] = pooledSpread; count[g * slots + c] = pooledCount
             }
         }
         for i in sum.indices where count[i] > 0 && !fixedGroups[i / slots] {

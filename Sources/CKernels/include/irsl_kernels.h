@@ -56,7 +56,9 @@ typedef struct {
                                        Float64 (a Float32 constant times millions of entries would
                                        swamp the changes that convergence is judged on) */
     float *block;            /* irsl_block_floats(padded) floats of scratch */
-    double ridge, bound, max_step;
+    double ridge;            /* prior precision of dimension 1 of every ability */
+    double ridge_rest;       /* ... and of dimensions 2…K */
+    double bound, max_step;
     /* Accumulators (added to): slot q of item j at acc[q * items + j]; slots 0..<p the
        gradient, p..<stride the packed lower triangle of the information, stride and
        stride + 1 the precision derivatives; acc[tail] the log-likelihood, then Σθ_c, Σθ_c². */
