@@ -16,19 +16,13 @@ extension AdaptiveTester {
     func runMultidimensional(responses: [Float], trials: [Float]?, level: Double) -> AdaptiveTestResult {
         let k = bank.dims
         let candidates = (0..<bank.count).filter { bank.isInformative($0) }
-        var used = [Bool](repeating: false, count: bank.count)
-        var observations: [Observation] = []
-        func available(_ j: Int) -> Bool { !used[j] && !responses[j].isNaN && (trials.map { $0[j] >= 1 } ?? true) }
-        func give(_ j: Int) {
-            used[j] = true
-            observations.append(Observation(item: j, y: Double(responses[j]), trials: trials.map { Double($0[j]) } ?? 1))
-        }
+        var answered = AnsweredItems(responses: responses, trials: trials)
         func weight(_ j: Int, _ theta: [Double]) -> Double {
             (trials.map { Double($0[j]) } ?? 1) * bank.informationWeight(j, eta: bank.eta(j, at: theta))
         }
         func next(at theta: [Double], covariance: [Double]) -> Int? {
             var best: Int?, bestGain = -Double.infinity
-            for j in candidates where available(j) {
+            for j in candidates where answered.isAvailable(j) {
                 let gain = weight(j, theta) * ItemSelector.quadratic(covariance, bank.loadings(j), k)
                 if gain > bestGain { bestGain = gain; best = j }
             }
@@ -40,23 +34,23 @@ extension AdaptiveTester {
         var covariance = prior.covariance
         for _ in 0..<min(max(options.start, 0), budget) {
             guard let j = next(at: prior.mean, covariance: covariance) else { break }
-            give(j)
+            answered.give(j)
             ItemSelector.addRankOne(&covariance, bank.loadings(j), weight(j, prior.mean), k)
         }
         var stop = StopReason.exhausted
-        var estimate = MultidimensionalAbility.posteriorMode(observations, bank: bank)
+        var estimate = MultidimensionalAbility.posteriorMode(answered.observations, bank: bank)
         while true {
-            if let target = options.seTarget, !observations.isEmpty, estimate.se.allSatisfy({ $0 <= target }) { stop = .seTarget; break }
-            if let target = options.scoreSETarget, !observations.isEmpty,
-               predictor.score(observations, prior: self.prior, level: level).scores.allSatisfy({ $0.sd <= target }) {
+            if let target = options.seTarget, !answered.observations.isEmpty, estimate.se.allSatisfy({ $0 <= target }) { stop = .seTarget; break }
+            if let target = options.scoreSETarget, !answered.observations.isEmpty,
+               predictor.score(answered.observations, prior: self.prior, level: level).scores.allSatisfy({ $0.sd <= target }) {
                 stop = .scoreSETarget; break
             }
-            if observations.count >= budget { stop = .budget; break }
+            if answered.observations.count >= budget { stop = .budget; break }
             guard let j = next(at: estimate.theta, covariance: estimate.covariance) else { stop = .exhausted; break }
-            give(j)
-            estimate = MultidimensionalAbility.posteriorMode(observations, bank: bank, start: estimate.theta)
+            answered.give(j)
+            estimate = MultidimensionalAbility.posteriorMode(answered.observations, bank: bank, start: estimate.theta)
         }
-        let scored = predictor.score(observations, prior: self.prior, level: level)
-        return AdaptiveTestResult(administered: observations.map(\.item), stop: stop, scored: scored)
+        let scored = predictor.score(answered.observations, prior: self.prior, level: level)
+        return AdaptiveTestResult(administered: answered.observations.map(\.item), stop: stop, scored: scored)
     }
 }

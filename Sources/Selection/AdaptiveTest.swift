@@ -101,19 +101,13 @@ public final class AdaptiveTester: @unchecked Sendable {
     public func run(responses: [Float], trials: [Float]? = nil, level: Double = 0.9) -> AdaptiveTestResult {
         precondition(responses.count == bank.count)
         if bank.dims > 1 { return runMultidimensional(responses: responses, trials: trials, level: level) }
-        var used = [Bool](repeating: false, count: bank.count)
-        var observations: [Observation] = []
-        func available(_ j: Int) -> Bool { !used[j] && !responses[j].isNaN && (trials.map { $0[j] >= 1 } ?? true) }
-        func give(_ j: Int) {
-            used[j] = true
-            observations.append(Observation(item: j, y: Double(responses[j]), trials: trials.map { Double($0[j]) } ?? 1))
-        }
+        var answered = AnsweredItems(responses: responses, trials: trials)
         func next(at theta: Double) -> Int? {
             let q = min(max(Int(((theta - gridLo) / gridStep).rounded()), 0), gridCount - 1)
             var best: Int?, bestInfo = -Double.infinity, seen = 0
             for i in 0..<informative {
                 let j = Int(ranking[q * informative + i])
-                guard available(j) else { continue }
+                guard answered.isAvailable(j) else { continue }
                 let info = bank.information(j, theta) * (trials.map { Double($0[j]) } ?? 1)
                 if info > bestInfo { bestInfo = info; best = j }
                 seen += 1
@@ -127,22 +121,22 @@ public final class AdaptiveTester: @unchecked Sendable {
         for i in 0..<starting {
             let target = prior.mean + prior.sd * normalQuantile((Double(i) + 0.5) / Double(starting))
             guard let j = next(at: target) else { break }
-            give(j)
+            answered.give(j)
         }
         var stop = StopReason.exhausted
-        var estimate = AbilityEstimator.posteriorMode(observations, bank: bank, prior: prior)
+        var estimate = AbilityEstimator.posteriorMode(answered.observations, bank: bank, prior: prior)
         while true {
-            if let target = options.seTarget, !observations.isEmpty, estimate.se <= target { stop = .seTarget; break }
-            if let target = options.scoreSETarget, !observations.isEmpty,
-               predictor.score(observations, prior: prior, level: level, start: estimate.theta).scores.allSatisfy({ $0.sd <= target }) {
+            if let target = options.seTarget, !answered.observations.isEmpty, estimate.se <= target { stop = .seTarget; break }
+            if let target = options.scoreSETarget, !answered.observations.isEmpty,
+               predictor.score(answered.observations, prior: prior, level: level, start: estimate.theta).scores.allSatisfy({ $0.sd <= target }) {
                 stop = .scoreSETarget; break
             }
-            if observations.count >= budget { stop = .budget; break }
+            if answered.observations.count >= budget { stop = .budget; break }
             guard let j = next(at: estimate.theta) else { stop = .exhausted; break }
-            give(j)
-            estimate = AbilityEstimator.posteriorMode(observations, bank: bank, prior: prior, start: estimate.theta)
+            answered.give(j)
+            estimate = AbilityEstimator.posteriorMode(answered.observations, bank: bank, prior: prior, start: estimate.theta)
         }
-        let scored = predictor.score(observations, prior: prior, level: level, start: estimate.theta)
-        return AdaptiveTestResult(administered: observations.map(\.item), stop: stop, scored: scored)
+        let scored = predictor.score(answered.observations, prior: prior, level: level, start: estimate.theta)
+        return AdaptiveTestResult(administered: answered.observations.map(\.item), stop: stop, scored: scored)
     }
 }
