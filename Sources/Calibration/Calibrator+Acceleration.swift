@@ -31,10 +31,11 @@ struct ExtrapolationCycle {
 }
 
 extension Calibrator {
-    /// Whether this fit extrapolates: 2PL with K > 1 (1PL and K = 1 converge
-    /// in tens of iterations without it, and keep exactly their old steps).
+    /// Whether this fit extrapolates: 2PL with K > 1 under principal axes
+    /// (1PL, K = 1 and anchor-item fits converge in tens of iterations
+    /// without it, and keep exactly their old steps).
     var extrapolates: Bool {
-        options.model == .twoPL && k > 1
+        options.model == .twoPL && k > 1 && rotation == .principalAxes
     }
 
     /// Position of the next iteration in its cycle: 0 takes x1 = F(x0),

@@ -4,11 +4,13 @@ import Foundation
 import IRT
 
 /// The replicated steps every rank takes identically after the allreduce:
-/// items, Beta precisions, identification.
+/// items and Beta precisions (identification: Calibrator+Identification.swift).
 extension Calibrator {
     /// The identical-on-every-rank item step: Fisher scoring on the
-    /// penalised objective (likelihood + item prior), a trust region and the norm bound; then the empirical-Bayes update of
-    /// the prior from the new items and their posterior variances.
+    /// penalised objective (likelihood + item prior), the anchor-item
+    /// constraint where the rotation uses it, a trust region and the norm
+    /// bound; then the empirical-Bayes update of the prior from the new items
+    /// and their posterior variances.
     func itemStep(_ acc: [Double]) {
         let n = shard.items, k = self.k, p = self.p
         let twoPL = options.model == .twoPL
@@ -20,6 +22,13 @@ extension Calibrator {
             informationBlock(acc, item: j, into: &h)
             for c in 0..<p {
                 step[c] = acc[c * n + j] - prior.precision(item: j, slot: c) * (params[c] - prior.mean(item: j, slot: c))
+            }
+            // Anchor items (K > 1 without estimated priors): item j < K−1 does not load on dimensions c > j.
+            if isFixedZero(item: j, slot: k - 1) {
+                for c in (j + 1)..<k {
+                    for c2 in 0..<p { h[c * p + c2] = 0; h[c2 * p + c] = 0 }
+                    h[c * p + c] = 1; step[c] = 0
+                }
             }
             let ok = h.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, p) }
             guard ok else { continue }
@@ -44,7 +53,7 @@ extension Calibrator {
             }
         }
         prior.update(items: n,
-                     value: { j, c in self.itemParameter(j, slot: c) },
+                     value: { j, c in self.isFixedZero(item: j, slot: c) ? nil : self.itemParameter(j, slot: c) },
                      posteriorVariance: { j, c in posteriorVariance[j * p + c] })
     }
 
@@ -94,154 +103,6 @@ extension Calibrator {
             let newton = c < 0 ? -g / c : (g > 0 ? 1.0 : -1.0) * options.maxStep
             let step = min(max(newton, -options.maxStep), options.maxStep)   // Δ log φ
             items.phi[b] = min(max(phi * exp(step), 1e-2), 1e6)
-        }
-    }
-
-    /// Identification: abilities standardised to mean 0 and sd 1 per
-    /// dimension (1PL: mean 0 only, the unit slope fixes the scale), items
-    /// transformed so every a·θ + d is unchanged. For K > 1 the abilities are
-    /// whitened (covariance I, by the Cholesky factor L of their covariance:
-    /// θ ← L⁻¹(θ − μ), a ← Lᵀa, d ← d + a·μ): otherwise the correlation
-    /// between dimensions is a nearly flat direction of the objective that
-    /// alternating steps crawl along. The rotation is then fixed by
-    /// `rotateToPrincipalAxes`.
-    func standardise(sums: [Double]) {
-        let m = Double(totalModels), n = shard.items
-        var mean = [Double](repeating: 0, count: k)
-        for c in 0..<k { mean[c] = sums[c] / m }
-        guard options.model == .twoPL else {
-            for j in 0..<n { items.d[j] += items.a[j * k] * mean[0] }
-            for r in 0..<shard.rows { theta[r * k] -= mean[0] }
-            return
-        }
-        // Covariance of the abilities over all ranks (K(K+1)/2 sums; K = 1 has it in `sums`).
-        var cov = [Double](repeating: 0, count: k * k)
-        if k == 1 {
-            cov[0] = sums[1] / m - mean[0] * mean[0]
-        } else {
-            var cross = [Double](repeating: 0, count: k * k)
-            for r in 0..<shard.rows {
-                for c in 0..<k {
-                    let x = theta[r * k + c] - mean[c]
-                    for c2 in 0...c { cross[c * k + c2] += x * (theta[r * k + c2] - mean[c2]) }
-                }
-            }
-            comm.allreduceSum(&cross)
-            for c in 0..<k { for c2 in 0...c { cov[c * k + c2] = cross[c * k + c2] / m; cov[c2 * k + c] = cov[c * k + c2] } }
-        }
-        for c in 0..<k { cov[c * k + c] = max(cov[c * k + c], 1e-12) }
-        var l = cov
-        let ok = l.withUnsafeMutableBufferPointer { SmallLinearAlgebra.cholesky($0.baseAddress!, k) }
-        if !ok {
-            // Degenerate (collinear) dimensions: fall back to per-dimension scaling.
-            l = [Double](repeating: 0, count: k * k)
-            for c in 0..<k { l[c * k + c] = cov[c * k + c].squareRoot() }
-        }
-        for c in 0..<k { for c2 in 0..<k where c2 > c { l[c * k + c2] = 0 } }   // keep L only
-        var a = [Double](repeating: 0, count: k)
-        for j in 0..<n {
-            for c in 0..<k { items.d[j] += items.a[j * k + c] * mean[c]; a[c] = items.a[j * k + c] }
-            for c in 0..<k {                       // a' = Lᵀa
-                var v = 0.0
-                for r in c..<k { v += l[r * k + c] * a[r] }
-                items.a[j * k + c] = v
-            }
-        }
-        var x = [Double](repeating: 0, count: k)
-        for r in 0..<shard.rows {                  // θ' = L⁻¹(θ − μ), forward substitution
-            for c in 0..<k {
-                var v = theta[r * k + c] - mean[c]
-                for c2 in 0..<c { v -= l[c * k + c2] * x[c2] }
-                x[c] = v / l[c * k + c]
-            }
-            for c in 0..<k { theta[r * k + c] = x[c] }
-        }
-        rotateToPrincipalAxes()
-    }
-
-    /// The rotation among dimensions 2…K (K ≥ 3). The penalised objective
-    /// fixes dimension 1 on its own: it is the only one whose loadings have a
-    /// free prior mean and whose abilities have the weak prior, so it is the
-    /// general factor. Dimensions 2…K have the same N(0, 1) ability prior and
-    /// one pooled zero-mean loading prior, so any orthogonal R among them
-    /// (θ ← Rᵀθ, a ← Rᵀa) leaves the objective unchanged; the fit fixes R as
-    /// the principal axes of those loadings, the eigenvectors of Σ_j a_j a_jᵀ
-    /// in decreasing order of eigenvalue, each axis signed to keep its
-    /// direction from the previous iteration. Axes whose spreads are nearly
-    /// tied (ratio above `principalAxisTie`) are not told apart by the
-    /// eigenvectors, which would swing between iterations; within such a
-    /// group the basis closest to the current axes is kept.
-    ///
-    /// Why not zero loadings on the first items (the textbook lower-triangular
-    /// constraint): those items may be ones every model solves, which carry no
-    /// information about the rotation, and the fit then drifts along it
-    /// without converging (docs/estimator.md, "K > 1").
-    /// The items are replicated, so every rank computes the same R.
-    func rotateToPrincipalAxes() {
-        guard k > 2, options.model == .twoPL else { return }
-        let n = shard.items, m = k - 1
-        var s = [Double](repeating: 0, count: m * m)
-        for j in 0..<n {
-            for c in 0..<m { for c2 in 0...c { s[c * m + c2] += items.a[j * k + 1 + c] * items.a[j * k + 1 + c2] } }
-        }
-        for c in 0..<m { for c2 in 0..<c { s[c2 * m + c] = s[c * m + c2] } }
-        let eig = SmallLinearAlgebra.symmetricEigen(s, m)
-        var w = eig.vectors
-        for col in 0..<m where w[col * m + col] < 0 { for c in 0..<m { w[c * m + col] = -w[c * m + col] } }
-        var first = 0
-        while first < m {
-            var last = first
-            while last + 1 < m && eig.values[last + 1] > Self.principalAxisTie * eig.values[last] { last += 1 }
-            if last > first { alignWithCurrentAxes(&w, size: m, columns: first...last) }
-            first = last + 1
-        }
-        var x = [Double](repeating: 0, count: m)
-        func rotate(_ values: inout [Double], _ count: Int) {
-            for i in 0..<count {
-                for col in 0..<m {
-                    var t = 0.0
-                    for c in 0..<m { t += values[i * k + 1 + c] * w[c * m + col] }
-                    x[col] = t
-                }
-                for c in 0..<m { values[i * k + 1 + c] = x[c] }
-            }
-        }
-        rotate(&items.a, n)
-        rotate(&theta, shard.rows)
-    }
-
-    /// Spread ratio (eigenvalue of the next axis over this one's) above which
-    /// two principal axes count as tied.
-    public static let principalAxisTie = 0.5
-
-    /// Replaces the eigenvectors in `columns` (a group of tied axes, which span
-    /// a subspace but have no preferred directions in it) by the orthonormal
-    /// basis of the same subspace closest to the current axes of those
-    /// positions: V_C ← V_C Q with B = V[C, C] (the block of the group's rows
-    /// and columns) and Q = (BᵀB)^(−1/2) Bᵀ, its polar factor transposed,
-    /// which makes B Q symmetric positive semi-definite.
-    func alignWithCurrentAxes(_ v: inout [Double], size k: Int, columns: ClosedRange<Int>) {
-        let m = columns.count, c0 = columns.lowerBound
-        var b = [Double](repeating: 0, count: m * m)            // B[i][j] = V[c0+i][c0+j]
-        for i in 0..<m { for j in 0..<m { b[i * m + j] = v[(c0 + i) * k + c0 + j] } }
-        var btb = [Double](repeating: 0, count: m * m)
-        for i in 0..<m { for j in 0..<m { for r in 0..<m { btb[i * m + j] += b[r * m + i] * b[r * m + j] } } }
-        let e = SmallLinearAlgebra.symmetricEigen(btb, m)
-        guard let smallest = e.values.last, smallest > 1e-12 else { return }
-        var inverseRoot = [Double](repeating: 0, count: m * m)   // (BᵀB)^(−1/2)
-        for i in 0..<m { for j in 0..<m { for r in 0..<m {
-            inverseRoot[i * m + j] += e.vectors[i * m + r] * e.vectors[j * m + r] / e.values[r].squareRoot()
-        } } }
-        var q = [Double](repeating: 0, count: m * m)             // Q = (BᵀB)^(−1/2) Bᵀ
-        for i in 0..<m { for j in 0..<m { for r in 0..<m { q[i * m + j] += inverseRoot[i * m + r] * b[j * m + r] } } }
-        var row = [Double](repeating: 0, count: m)
-        for c in 0..<k {
-            for j in 0..<m {
-                var t = 0.0
-                for r in 0..<m { t += v[c * k + c0 + r] * q[r * m + j] }
-                row[j] = t
-            }
-            for j in 0..<m { v[c * k + c0 + j] = row[j] }
         }
     }
 }

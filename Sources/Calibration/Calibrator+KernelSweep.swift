@@ -81,8 +81,8 @@ extension Calibrator {
                 args.dg_phi = UnsafePointer(w.digammaPhi)
                 args.tg_phi = UnsafePointer(w.trigammaPhi)
                 args.block = w.block.baseAddress
-                args.ridge = options.thetaPriorPrecision(dimension: 0)
-                args.ridge_rest = options.thetaPriorPrecision(dimension: 1)
+                args.ridge = abilityPrecision(dimension: 0)
+                args.ridge_rest = abilityPrecision(dimension: 1)
                 args.bound = options.thetaBound
                 args.max_step = options.maxStep
                 args.acc = acc

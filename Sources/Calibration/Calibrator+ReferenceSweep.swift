@@ -54,7 +54,7 @@ extension Calibrator {
             }
         }
         for c in 0..<k {
-            let ridge = options.thetaPriorPrecision(dimension: c)
+            let ridge = abilityPrecision(dimension: c)
             gr[c] -= ridge * th[c]
             h[c * k + c] += ridge
             for c2 in 0..<c { h[c2 * k + c] = h[c * k + c2] }

@@ -78,6 +78,8 @@ public final class Calibrator {
     }
     private let observations: Int
     private let clamped: Int
+    /// How K > 1 removes the rotation (Calibrator+Identification.swift).
+    public let rotation: RotationIdentification
     /// The SQUAREM cycle in progress (K > 1; Calibrator+Acceleration.swift).
     var cycle = ExtrapolationCycle()
     /// The vectorised pass's buffers, allocated on first use, once per fit.
@@ -102,6 +104,7 @@ public final class Calibrator {
         theta = [Double](repeating: 0, count: shard.rows * k)
         prior = ItemPrior(mode: options.prior, benchmarkOfItem: benchmarkOfItem, benchmarkCount: benchmarkCount,
                           dims: k, twoPL: options.model == .twoPL, ridge: options.itemRidge)
+        rotation = Self.rotationIdentification(prior: prior)
         var counts = [Double(shard.observedEntries), Double(shard.clampedEntries)]
         comm.allreduceSum(&counts)
         observations = Int(counts[0])

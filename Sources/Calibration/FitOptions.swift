@@ -35,22 +35,20 @@ public struct FitOptions: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Prior precision of each ability: the small ridge in both modes. The
+    /// Prior precision of each ability (of its dimension 1 under principal
+    /// axes, `Calibrator.abilityPrecision`): the small ridge in both modes. The
     /// abilities are identified by standardisation, and each is estimated
     /// from hundreds of answers; a N(0, 1) prior measured no better on held-out
     /// entries and shrank models with few answered items (a leaderboard table
     /// of a dozen benchmark scores), which made scaling-law forecasts worse.
-    ///
-    /// Dimensions 2…K (K > 1) have the N(0, 1) prior: they carry the
-    /// residual structure after the general factor, which with tens of models
-    /// is weakly determined; without a proper prior their abilities take
-    /// Newton steps against almost no curvature and the alternating fit
-    /// oscillates instead of converging (docs/estimator.md, "K > 1").
-    public func thetaPriorPrecision(dimension c: Int) -> Double {
-        c == 0 ? thetaRidge : Self.furtherDimensionPrecision
-    }
+    public var thetaPriorPrecision: Double { thetaRidge }
 
-    /// Prior precision of abilities on dimensions 2…K: N(0, 1).
+    /// Prior precision of abilities on dimensions 2…K of a fit identified by
+    /// principal axes: N(0, 1). They carry the residual structure after the
+    /// general factor, which with tens of models is weakly determined;
+    /// without a proper prior their abilities take Newton steps against
+    /// almost no curvature and the alternating fit oscillates instead of
+    /// converging (docs/estimator.md, "K > 1").
     public static let furtherDimensionPrecision = 1.0
 
     /// Free parameters per item: (a_1…a_K, d) for 2PL, d alone for 1PL.

@@ -131,8 +131,8 @@ public struct ItemPrior: Codable, Equatable, Sendable {
     }
 
     /// The EM update of every group's mean and variance from the items' new
-    /// values and posterior variances. `value(j, c)` nil leaves a slot out
-    /// (a parameter held fixed). No-op for `.none`.
+    /// values and posterior variances. `value(j, c)` is nil for a slot fixed
+    /// by identification (an anchor-item zero loading). No-op for `.none`.
     public mutating func update(items n: Int, value: (Int, Int) -> Double?, posteriorVariance: (Int, Int) -> Double) {
         guard mode == .empiricalBayes else { return }
         var sum = [Double](repeating: 0, count: groupCount * slots), count = sum

@@ -118,4 +118,25 @@ final class MultidimensionalFitTests: XCTestCase {
         // The comparison is not vacuous: the second half moved the parameters.
         XCTAssertNotEqual(first.items.a, whole.items.a)
     }
+
+    /// Which rotation rule a fit uses: principal axes where item priors are
+    /// estimated; anchor items (item 0 does not load on dimension 2) with
+    /// fixed priors, as before, and those fits still converge and recover.
+    func testFixedPriorsAnchorTheRotationOnTheFirstItems() {
+        let sim = simulator(models: 300, items: 2000, dims: 2, seed: 9)
+        let eb = calibrator(sim, options: options(dims: 2))
+        XCTAssertEqual(eb.rotation, .principalAxes)
+        var o = options(dims: 2)
+        o.prior = .none
+        let fixed = calibrator(sim, options: o)
+        XCTAssertEqual(fixed.rotation, .anchorItems)
+        let summary = fixed.fit()
+        XCTAssertTrue(summary.converged)
+        XCTAssertEqual(fixed.items.a[1], 0)                 // item 0, dimension 2
+        XCTAssertNotEqual(fixed.items.a[3], 0)              // item 1 loads on both
+        for c in 0..<2 {
+            let truth = (0..<sim.spec.models).map { sim.theta[$0 * 2 + c] }
+            XCTAssertGreaterThanOrEqual(Agreement.rSquared(truth, on: fixed.theta, columns: 2), 0.9, "dimension \(c)")
+        }
+    }
 }
