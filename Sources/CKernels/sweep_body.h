@@ -152,8 +152,10 @@ INLINE void ability_row(const irsl_sweep_args *s, ptrdiff_t r, int row, const in
 }
 
 /* Pass B for rows r0..<r0+rows (block rows first..<first+rows) at their new abilities.
-   P = free item parameters. */
-INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int rows, const int L, const int K, const int P) {
+   P = free item parameters. SE (a constant at each call, so the compiler makes two loops):
+   the standard-error pass, observed information only. */
+INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int rows, const int L, const int K, const int P,
+                          const int SE) {
     const ptrdiff_t n = s->items;
     const int slots = P + P * (P + 1) / 2;
     vf t[IRSL_PARTIAL_ROWS][4];
@@ -171,7 +173,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
             fields f = { load(e), load(e + IRSL_W), load(e + 2 * IRSL_W) };
             vf eta = d;
             for (int c = 0; c < K; c++) eta += a[c] * t[row][c];
-            terms te = entry_terms(L, eta, it, f, 1, s->standard_errors);
+            terms te = entry_terms(L, eta, it, f, !SE, SE);
             vf x[5];
             if (P == K + 1) { for (int c = 0; c < K; c++) x[c] = t[row][c]; x[K] = splat(1.0f); }
             else x[0] = splat(1.0f);
@@ -181,8 +183,8 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
                 vf wx = te.info * x[c];
                 for (int c2 = 0; c2 <= c; c2++) sum[idx++] += wx * x[c2];
             }
-            if (has_precision(L)) { dphi += te.dphi; d2phi += te.d2phi; }
-            lls += te.ll;
+            if (has_precision(L) && !SE) { dphi += te.dphi; d2phi += te.d2phi; }
+            if (!SE) lls += te.ll;
         }
         ll += widen(lls);
         /* Float32 partials of the block → the Float64 accumulators. */
@@ -216,7 +218,8 @@ INLINE void sweep_impl(const irsl_sweep_args *s, const int L, const int K, const
         for (int row = 0; row < rows; row++) ability_row(s, r0 + row, row, L, K);
         for (int row = 0; row < rows; row += IRSL_PARTIAL_ROWS) {
             int m = rows - row < IRSL_PARTIAL_ROWS ? rows - row : IRSL_PARTIAL_ROWS;
-            ll += items_block(s, r0 + row, row, m, L, K, P);
+            ll += s->standard_errors ? items_block(s, r0 + row, row, m, L, K, P, 1)
+                                     : items_block(s, r0 + row, row, m, L, K, P, 0);
         }
         r0 = end;
     }

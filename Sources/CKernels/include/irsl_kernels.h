@@ -38,7 +38,9 @@ typedef struct {
     int dims;                /* K, 1…4 */
     int two_pl;              /* 1: gradient slots (a_1…a_K, d); 0: d only (1PL, K = 1) */
     int standard_errors;     /* 0: one fit step (Fisher information, abilities updated);
-                                1: observed information, abilities kept, theta_se filled */
+                                1: observed information, abilities kept, theta_se filled; the
+                                   log-likelihood and precision derivatives, which the standard
+                                   errors do not use, are not accumulated (no log Γ per entry) */
     ptrdiff_t rows, items;   /* this shard */
     ptrdiff_t row_start;     /* global index of its first row: row blocks are aligned to global
                                 multiples of IRSL_BLOCK_ROWS, so the Float32 partials, and the
