@@ -264,6 +264,7 @@ public struct CalibrationJob {
             dims: options.dims, logLikelihoodHistory: summary.history, attributes: attributes)
         // The fit file is self-contained: its input, its timings and its models' covariates (docs/format.md).
         result.attributes.input = URL(fileURLWithPath: input).standardizedFileURL.path
+        if options.model == .twoPL && options.dims > 1 { result.attributes.rotation = calibrator.rotation.rawValue }
         result.attributes.timings = reportPerformance(fitted, prepared, standardErrorSeconds: seSeconds, comm: comm, say: say)
         result.recordCovariates(of: info)
         var recovery: Recovery?

@@ -51,6 +51,10 @@ public struct FitAttributes {
     public var input: String?
     /// Timing attributes; nil in files written before irsl recorded them.
     public var timings: FitTimings?
+    /// How a 2PL fit with K > 1 fixed its rotation: `principal-axes` or
+    /// `anchor-items` (docs/estimator.md, "K > 1"); nil for K = 1, 1PL and
+    /// files written before irsl recorded it.
+    public var rotation: String?
 
     public init(loglik: Double, nParameters: Int, aic: Double, bic: Double, iterations: Int,
                 converged: Bool, ranks: Int, seconds: Double, model: String, response: String,
@@ -225,6 +229,7 @@ public struct FitResult {
                 try file.setAttribute("clamped_entries", s.clampedEntries)
                 try file.setAttribute("n_observations", s.nObservations)
                 if let input = s.input { try file.setAttribute("input", input) }
+                if let rotation = s.rotation { try file.setAttribute("rotation", rotation) }
                 if let t = s.timings {
                     try file.setAttribute("read_seconds", t.readSeconds)
                     try file.setAttribute("compute_seconds", t.computeSeconds)
@@ -377,7 +382,7 @@ public struct FitResult {
             families = f
         }
 
-        let attributes = FitAttributes(
+        var attributes = FitAttributes(
             loglik: try number("loglik"), nParameters: try integer("n_parameters"),
             aic: try number("aic"), bic: try number("bic"), iterations: try integer("iterations"),
             converged: try integer("converged") != 0, ranks: try integer("ranks"),
@@ -385,6 +390,7 @@ public struct FitResult {
             irslVersion: try text("irsl_version"), command: try text("command"),
             clampedEntries: try integer("clamped_entries"), nObservations: try integer("n_observations"),
             input: try file.stringAttribute("input"), timings: try timings())
+        attributes.rotation = try file.stringAttribute("rotation")
 
         var result = FitResult(modelNames: modelNames, theta: theta.values, thetaSE: thetaSE.values,
                                itemIDs: itemIDs, itemBenchmarks: itemBenchmarks, a: a.values, d: d, g: g,

@@ -142,6 +142,8 @@ final class DistributedFitTests: XCTestCase {
         let k1 = try FitResult.read(path("k2-fit.K1.h5")), k2 = try FitResult.read(path("k2-fit.K2.h5"))
         XCTAssertEqual(k1.dims, 1)
         XCTAssertEqual(k2.dims, 2)
+        XCTAssertNil(k1.attributes.rotation)
+        XCTAssertEqual(k2.attributes.rotation, "principal-axes")
         XCTAssertLessThan(k2.attributes.bic, k1.attributes.bic)
         XCTAssertTrue(r.stdout.contains("AIC") && r.stdout.contains("← kept"), r.stdout)
         let kept = try FitResult.read(out)

@@ -53,6 +53,24 @@ final class EstimatorCLITests: IngestCLITestCase {
         XCTAssertEqual(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines), String(k))
     }
 
+    /// A K > 1 fit records how it fixed its rotation, as h5py reads it: with
+    /// `--prior none` anchor items (item 0 does not load on dimension 2).
+    func testFitRecordsItsRotation() throws {
+        let file = path("k2-rot.h5")
+        let s = try Launcher.irsl(["simulate", "--models", "200", "--items", "300", "--benchmarks", "3", "--dims", "2",
+                                   "--response", "bernoulli", "--seed", "6", "--output", file])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        let out = path("k2-rot-fit.h5")
+        let r = try Launcher.irsl(["fit", file, "--dims", "2", "--prior", "none", "--output", out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let check = try python(#"""
+        import sys, h5py
+        f = h5py.File(sys.argv[1])
+        print(f.attrs["rotation"], f["items/a"][0][1] == 0, f["items/a"][1][1] != 0)
+        """#, [out])
+        XCTAssertEqual(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "anchor-items True True", check.stderr)
+    }
+
     /// A truth group with only theta, a and d (as NumPy users write it): the
     /// fit succeeds, reports recovery, exits 0.
     func testPartialTruthNeverFailsTheFit() throws {
