@@ -33,13 +33,19 @@ final class EstimatorCLITests: IngestCLITestCase {
         XCTAssertTrue(r.stdout.contains("1pl K=1") && r.stdout.contains("← best"), r.stdout)
     }
 
+    /// A simulated 200 × 300 Bernoulli matrix with K = 2 (three benchmarks).
+    func simulateTwoDimensional(_ name: String, seed: Int) throws -> String {
+        let file = path(name)
+        let s = try Launcher.irsl(["simulate", "--models", "200", "--items", "300", "--benchmarks", "3", "--dims", "2",
+                                   "--response", "bernoulli", "--seed", String(seed), "--output", file])
+        XCTAssertEqual(s.status, 0, s.stderr)
+        return file
+    }
+
     /// `fit --dims 1,2` selects by cross-validation by default: it prints the
     /// held-out table, names the K it kept and writes that fit.
     func testFitSelectsDimensionsByCrossValidation() throws {
-        let file = path("k2.h5")
-        let s = try Launcher.irsl(["simulate", "--models", "200", "--items", "300", "--benchmarks", "3", "--dims", "2",
-                                   "--response", "bernoulli", "--seed", "5", "--output", file])
-        XCTAssertEqual(s.status, 0, s.stderr)
+        let file = try simulateTwoDimensional("k2.h5", seed: 5)
         let out = path("k2-fit.h5")
         let r = try Launcher.irsl(["fit", file, "--dims", "1,2", "--max-iterations", "100", "--output", out], timeout: 600)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -56,10 +62,7 @@ final class EstimatorCLITests: IngestCLITestCase {
     /// A K > 1 fit records how it fixed its rotation, as h5py reads it: with
     /// `--prior none` anchor items (item 0 does not load on dimension 2).
     func testFitRecordsItsRotation() throws {
-        let file = path("k2-rot.h5")
-        let s = try Launcher.irsl(["simulate", "--models", "200", "--items", "300", "--benchmarks", "3", "--dims", "2",
-                                   "--response", "bernoulli", "--seed", "6", "--output", file])
-        XCTAssertEqual(s.status, 0, s.stderr)
+        let file = try simulateTwoDimensional("k2-rot.h5", seed: 6)
         let out = path("k2-rot-fit.h5")
         let r = try Launcher.irsl(["fit", file, "--dims", "2", "--prior", "none", "--output", out])
         XCTAssertEqual(r.status, 0, r.stderr)
