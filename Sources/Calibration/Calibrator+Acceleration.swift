@@ -1,4 +1,5 @@
 import Foundation
+import IRT
 import MessagePassing
 
 /// SQUAREM extrapolation (Varadhan and Roland, 2008) of the alternating
@@ -108,22 +109,15 @@ extension Calibrator {
 
     /// The norm bounds of the ability and item steps, applied to x'.
     private func enforceBounds() {
-        for r in 0..<shard.rows {
-            var norm2 = 0.0
-            for c in 0..<k { norm2 += theta[r * k + c] * theta[r * k + c] }
-            if norm2 > options.thetaBound * options.thetaBound {
-                let shrink = options.thetaBound / norm2.squareRoot()
-                for c in 0..<k { theta[r * k + c] *= shrink }
-            }
+        let k = self.k
+        theta.withUnsafeMutableBufferPointer { t in
+            for r in 0..<shard.rows { SmallLinearAlgebra.clampNorm(t.baseAddress! + r * k, k, radius: options.thetaBound) }
         }
+        var params = [Double](repeating: 0, count: p)
         for j in 0..<shard.items {
-            var norm2 = items.d[j] * items.d[j]
-            for c in 0..<k { norm2 += items.a[j * k + c] * items.a[j * k + c] }
-            if norm2 > options.itemBound * options.itemBound {
-                let shrink = options.itemBound / norm2.squareRoot()
-                items.d[j] *= shrink
-                for c in 0..<k { items.a[j * k + c] *= shrink }
-            }
+            itemParameters(j, into: &params)
+            params.withUnsafeMutableBufferPointer { SmallLinearAlgebra.clampNorm($0.baseAddress!, p, radius: options.itemBound) }
+            setItemParameters(j, from: params)
         }
     }
 }

@@ -13,7 +13,6 @@ extension Calibrator {
     /// and their posterior variances.
     func itemStep(_ acc: [Double]) {
         let n = shard.items, k = self.k, p = self.p
-        let twoPL = options.model == .twoPL
         var h = [Double](repeating: 0, count: p * p), step = [Double](repeating: 0, count: p)
         var params = [Double](repeating: 0, count: p)
         var posteriorVariance = [Double](repeating: .nan, count: n * p)
@@ -39,18 +38,9 @@ extension Calibrator {
             }
             let largest = step.map(abs).max() ?? 0
             let scale = largest > options.maxStep ? options.maxStep / largest : 1
-            var norm2 = 0.0
-            for c in 0..<p { params[c] += scale * step[c]; norm2 += params[c] * params[c] }
-            if norm2 > options.itemBound * options.itemBound {
-                let shrink = options.itemBound / norm2.squareRoot()
-                for c in 0..<p { params[c] *= shrink }
-            }
-            if twoPL {
-                for c in 0..<k { items.a[j * k + c] = params[c] }
-                items.d[j] = params[k]
-            } else {
-                items.d[j] = params[0]
-            }
+            for c in 0..<p { params[c] += scale * step[c] }
+            params.withUnsafeMutableBufferPointer { SmallLinearAlgebra.clampNorm($0.baseAddress!, p, radius: options.itemBound) }
+            setItemParameters(j, from: params)
         }
         prior.update(items: n,
                      value: { j, c in self.isFixedZero(item: j, slot: c) ? nil : self.itemParameter(j, slot: c) },
@@ -60,6 +50,16 @@ extension Calibrator {
     /// Item j's free parameters in slot order: (a_1 … a_K, d) or (d).
     func itemParameters(_ j: Int, into params: inout [Double]) {
         for c in 0..<p { params[c] = itemParameter(j, slot: c) }
+    }
+
+    /// Writes item j's free parameters back from slot order.
+    func setItemParameters(_ j: Int, from params: [Double]) {
+        if options.model == .twoPL {
+            for c in 0..<k { items.a[j * k + c] = params[c] }
+            items.d[j] = params[k]
+        } else {
+            items.d[j] = params[0]
+        }
     }
 
     @inline(__always)

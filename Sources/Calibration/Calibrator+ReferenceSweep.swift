@@ -69,12 +69,8 @@ extension Calibrator {
         var largest = 0.0
         for c in 0..<k { largest = max(largest, abs(gr[c])) }
         let scale = largest > maxStep ? maxStep / largest : 1
-        var norm2 = 0.0
-        for c in 0..<k { th[c] += scale * gr[c]; norm2 += th[c] * th[c] }
-        if norm2 > bound * bound {
-            let shrink = bound / norm2.squareRoot()
-            for c in 0..<k { th[c] *= shrink }
-        }
+        for c in 0..<k { th[c] += scale * gr[c] }
+        SmallLinearAlgebra.clampNorm(th, k, radius: bound)
     }
 
     /// Row r's contributions at its (new) ability to every item's gradient,

@@ -38,6 +38,17 @@ public enum SmallLinearAlgebra {
         }
     }
 
+    /// Scales the n values at x onto the ball ‖x‖ ≤ radius when they lie
+    /// outside it: the norm bounds of the ability and item steps.
+    @inline(__always)
+    public static func clampNorm(_ x: UnsafeMutablePointer<Double>, _ n: Int, radius: Double) {
+        var norm2 = 0.0
+        for i in 0..<n { norm2 += x[i] * x[i] }
+        guard norm2 > radius * radius else { return }
+        let shrink = radius / norm2.squareRoot()
+        for i in 0..<n { x[i] *= shrink }
+    }
+
     /// The diagonal of A⁻¹ from its Cholesky factor: the variances behind
     /// standard errors. Column i of A⁻¹ is solved from the unit vector eᵢ.
     public static func inverseDiagonal(_ l: UnsafePointer<Double>, _ n: Int) -> [Double] {

@@ -57,6 +57,17 @@ final class SmallLinearAlgebraTests: XCTestCase {
         }
     }
 
+    /// (3, 4) has norm 5: clamped to radius 2 it becomes (1.2, 1.6); inside the ball it is untouched.
+    func testClampNorm() {
+        var x: [Double] = [3, 4]
+        x.withUnsafeMutableBufferPointer { SmallLinearAlgebra.clampNorm($0.baseAddress!, 2, radius: 2) }
+        XCTAssertEqual(x[0], 1.2, accuracy: 1e-15)
+        XCTAssertEqual(x[1], 1.6, accuracy: 1e-15)
+        let inside = x
+        x.withUnsafeMutableBufferPointer { SmallLinearAlgebra.clampNorm($0.baseAddress!, 2, radius: 5) }
+        XCTAssertEqual(x, inside)
+    }
+
     func testAgreement() {
         let x = (0..<50).map { Double($0) }
         XCTAssertEqual(Agreement.pearson(x, x.map { 3 * $0 - 1 }), 1, accuracy: 1e-12)
