@@ -4,11 +4,12 @@
 # 1. The yardstick: ../shared/bench/refpass.c (one fused Float32 Beta-2PL pass over the
 #    published-scale matrix on one core), compiled with -O3 -ffast-math -march=native.
 #    Its seconds_per_pass is the unit: a whole fit is reported as a number of passes.
-# 2. The published-scale fit: 6,612 × 37,682 Beta 2PL K = 1, 5 % missing, mpirun -n 2.
+# 2. The published-scale fit: 6,612 × 37,682 Beta 2PL K = 1, 5 % missing, mpirun -n 2; on an
+#    AVX-512 CPU also through the AVX2 path, against an AVX2 build of the yardstick.
 # 3. K = 1, 2, 4 on a smaller Beta file (simulated with K = 4): ns per entry per pass per rank.
 # 4. Binary 3,000 × 30,000 (Bernoulli 2PL) next to girth's joint ML, when girth is in .venv.
 #
-# Knobs: RANKS, SKIP_DIMS=1, SKIP_BINARY=1, BENCH_OUT. Data files are simulated once into bench/out/.
+# Knobs: RANKS, SKIP_DIMS=1, SKIP_BINARY=1, SKIP_AVX2=1, BENCH_OUT. Data files are simulated once into bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${IRSL_BIN:-.build/release/irsl}
@@ -30,7 +31,7 @@ fit() {
   echo "== fit [$label]: mpirun -n $RANKS irsl fit $data $*"
   local start end
   start=$(date +%s.%N)
-  timeout -k 10 3000 mpirun --allow-run-as-root --oversubscribe -n "$RANKS" $BIN fit "$data" --output "$OUT/fit-$label.h5" --overwrite "$@" \
+  timeout -k 10 3000 mpirun --allow-run-as-root --oversubscribe -n "$RANKS" ${LANES:+-x IRSL_VECTOR_LANES=$LANES} $BIN fit "$data" --output "$OUT/fit-$label.h5" --overwrite "$@" \
     | tee "$OUT/fit-$label.log" | grep -E "^(converged|stopped|performance|memory)" || true
   end=$(date +%s.%N)
   python3 - "$label" "$OUT/fit-$label.log" "$start" "$end" "$YARD_SECONDS" "$SUMMARY" <<'PY'
@@ -62,6 +63,20 @@ echo "yardstick: $yard" >> "$SUMMARY"
 SCALE="$OUT/irsl-scale-6612x37682.h5"
 simulate "$SCALE" --models 6612 --items 37682 --benchmarks 10 --response beta --missing 0.05 --seed 2024
 fit scale-k1 "$SCALE"
+
+# 2b. On a CPU with AVX-512, the AVX2 path too (IRSL_VECTOR_LANES=8), against the
+#     yardstick compiled without AVX-512: the ratio an AVX2-only machine would see.
+if [ "${SKIP_AVX2:-0}" != 1 ] && grep -q -w avx512f /proc/cpuinfo 2>/dev/null; then
+  echo "== the AVX2 path on this AVX-512 CPU: yardstick with -mno-avx512f, fit with IRSL_VECTOR_LANES=8"
+  $CC -O3 -ffast-math -march=native -mno-avx512f ../shared/bench/refpass.c -lm -o .build/refpass-avx2
+  yard2=$(.build/refpass-avx2 6612 37682)
+  echo "$yard2"
+  echo "yardstick (AVX2): $yard2" >> "$SUMMARY"
+  SAVED=$YARD_SECONDS
+  YARD_SECONDS=$(echo "$yard2" | sed -E 's/.*seconds_per_pass ([0-9.]+).*/\1/')
+  LANES=8 fit scale-k1-avx2 "$SCALE"
+  YARD_SECONDS=$SAVED
+fi
 
 # 3. Dimensions on a smaller file.
 if [ "${SKIP_DIMS:-0}" != 1 ]; then

@@ -2,6 +2,7 @@
    for the baseline ISA (no -march=native), and the AVX2 and AVX-512 passes
    are compiled with target attributes and only called where cpuid says so. */
 #include "irsl_kernels.h"
+#include <stdlib.h>
 
 void irsl_sweep_base(const irsl_sweep_args *);
 void irsl_special_base(int, ptrdiff_t, const float *, float *);
@@ -12,7 +13,15 @@ void irsl_sweep_avx512(const irsl_sweep_args *);
 void irsl_special_avx512(int, ptrdiff_t, const float *, float *);
 #endif
 
-static int forced = 0;
+static int forced = -1;   /* -1: not yet read from IRSL_VECTOR_LANES */
+
+/* IRSL_VECTOR_LANES=4|8 caps the lanes, as irsl_force_vector_lanes does: to
+   measure the AVX2 (or baseline) path on a CPU that has AVX-512. */
+static int from_environment(void) {
+    const char *e = getenv("IRSL_VECTOR_LANES");
+    int l = e ? atoi(e) : 0;
+    return (l == 4 || l == 8 || l == 16) ? l : 0;
+}
 
 static int detected(void) {
 #if defined(__x86_64__)
@@ -26,6 +35,7 @@ static int detected(void) {
 
 int irsl_vector_lanes(void) {
     int best = detected();
+    if (forced < 0) forced = from_environment();
     return forced && forced <= best ? forced : best;
 }
 

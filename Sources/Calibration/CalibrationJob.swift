@@ -288,8 +288,10 @@ public struct CalibrationJob {
         let perIteration = summary.iterationSeconds / Double(max(summary.iterations - (prepared.restored?.header.iteration ?? 0), 1))
         let entriesPerRank = Double(summary.observations) / Double(comm.size)
         let shardBytes = Double(RowPartition(rows: info.models, parts: comm.size, index: 0).count * info.items * 4)
-        say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s",
-                   summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds))
+        // Which pass ran: the kernels' lanes (IRSL_VECTOR_LANES caps them) or the Swift loop.
+        let path = calibrator.usesKernels ? "kernels \(VectorKernels.lanes) lanes" : "Swift reference loop"
+        say(String(format: "performance: %.2f s in %d iterations (%.3f s/iteration), %.2f ns per entry per pass per rank, standard errors %.2f s, %@",
+                   summary.iterationSeconds, summary.iterations, perIteration, 1e9 * perIteration / max(entriesPerRank, 1), seSeconds, path))
         let reduceSeconds = comm.allreduceMax(calibrator.allreduceSeconds)
         let timings = FitTimings(readSeconds: prepared.readSeconds, computeSeconds: max(summary.iterationSeconds - reduceSeconds, 0),
                                  allreduceSeconds: reduceSeconds, peakRSSMB: (peaks.max() ?? 0) / 1e6)

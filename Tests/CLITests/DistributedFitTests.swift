@@ -86,6 +86,27 @@ final class DistributedFitTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("200 models × 800 items"), info.stdout)
     }
 
+    /// IRSL_VECTOR_LANES caps the kernels' lanes (to measure the AVX2 or
+    /// baseline path on a wider CPU): the fit says which pass ran, and every
+    /// path reaches the same parameters.
+    func testVectorLanesFromTheEnvironment() throws {
+        let input = try simulate("lanes.h5", ["--models", "120", "--items", "300", "--seed", "9"])
+        var thetas: [[Double]] = []
+        for lanes in ["4", "8"] {
+            let out = path("lanes-\(lanes).h5")
+            let r = try Launcher.run(["env", "IRSL_VECTOR_LANES=\(lanes)", Launcher.binary, "fit", input, "--output", out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            guard let line = r.stdout.split(separator: "\n").first(where: { $0.hasPrefix("performance:") }) else {
+                XCTFail("no performance line: \(r.stdout)"); continue
+            }
+            // A CPU without AVX2 runs 4 lanes whatever is asked.
+            let expected = lanes == "8" && !line.hasSuffix("kernels 8 lanes") ? "kernels 4 lanes" : "kernels \(lanes) lanes"
+            XCTAssertTrue(line.hasSuffix(expected), String(line))
+            thetas.append(try FitResult.read(out).theta)
+        }
+        if thetas.count == 2 { assertClose(thetas[0], thetas[1], relative: 1e-4, "theta, 4 against 8 lanes") }
+    }
+
     /// Bad input: a clear message naming the file and the field, a non-zero
     /// exit from every rank within seconds, and no output file.
     func testBadValueEndsEveryRankWithoutOutput() throws {
