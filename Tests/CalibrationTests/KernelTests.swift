@@ -96,10 +96,11 @@ final class KernelTests: XCTestCase {
             // and the other parameters, which move with it, to 1e-4. With K > 1 (principal axes) the
             // rotation between dimension 1 and the others is held by the priors alone, a shallow
             // direction of the objective along which that error moves the fixed point further
-            // (seen: 1.1e-4 in θ and 3e-3 in φ for K = 2, φ ≈ 37 from 5 trials, nearly binomial):
-            // there φ is held to 5e-3 and the rest to 2e-4.
+            // (seen: 1.1e-4 in θ and 3e-3 in φ for K = 2, φ ≈ 37 from 5 trials, nearly binomial, on
+            // an AVX2 CPU; 2.8e-4 in θ with floors through the 16-lane path of an AVX-512 CPU, whose
+            // Float32 sums round differently): there φ is held to 5e-3 and the rest to 5e-4.
             let bb = c.response == .betaBinomial
-            let bbParameters = c.dims > 1 ? 2e-4 : 1e-4, bbPhi = c.dims > 1 ? 5e-3 : 1e-3
+            let bbParameters = c.dims > 1 ? 5e-4 : 1e-4, bbPhi = c.dims > 1 ? 5e-3 : 1e-3
             XCTAssertLessThanOrEqual(worst, bb ? max(tolerance, bbParameters) : tolerance,
                                      "\(label): \(worstAt); reference's last change \(referenceChange)")
             if bb {
