@@ -51,13 +51,22 @@ open(summary + "." + label, "w").write(f"{wall} {perf.group(4)}\n")
 PY
 }
 
-echo "== yardstick: cc -O3 -ffast-math -march=native ../shared/bench/refpass.c (one core, 6612 × 37682)"
+# yardstick LABEL FLAGS...: builds refpass.c with -O3 -ffast-math -march=native FLAGS, runs one
+# pass on one core, records it in the summary and sets YARD_SECONDS, the unit of the fits after it.
+yardstick() {
+  local label=$1; shift
+  echo "== $label: cc -O3 -ffast-math -march=native $* ../shared/bench/refpass.c (one core, 6612 × 37682)"
+  $CC -O3 -ffast-math -march=native "$@" ../shared/bench/refpass.c -lm -o .build/refpass
+  local out
+  out=$(.build/refpass 6612 37682)
+  echo "$out"
+  echo "$label: $out" >> "$SUMMARY"
+  YARD_SECONDS=$(echo "$out" | sed -E 's/.*seconds_per_pass ([0-9.]+).*/\1/')
+}
+
 CC=$(command -v cc || command -v gcc || command -v clang)
-$CC -O3 -ffast-math -march=native ../shared/bench/refpass.c -lm -o .build/refpass
-yard=$(.build/refpass 6612 37682)
-echo "$yard"
-YARD_SECONDS=$(echo "$yard" | sed -E 's/.*seconds_per_pass ([0-9.]+).*/\1/')
-echo "yardstick: $yard" >> "$SUMMARY"
+yardstick yardstick
+MAIN_YARD_SECONDS=$YARD_SECONDS
 
 # 2. Published scale.
 SCALE="$OUT/irsl-scale-6612x37682.h5"
@@ -67,15 +76,10 @@ fit scale-k1 "$SCALE"
 # 2b. On a CPU with AVX-512, the AVX2 path too (IRSL_VECTOR_LANES=8), against the
 #     yardstick compiled without AVX-512: the ratio an AVX2-only machine would see.
 if [ "${SKIP_AVX2:-0}" != 1 ] && grep -q -w avx512f /proc/cpuinfo 2>/dev/null; then
-  echo "== the AVX2 path on this AVX-512 CPU: yardstick with -mno-avx512f, fit with IRSL_VECTOR_LANES=8"
-  $CC -O3 -ffast-math -march=native -mno-avx512f ../shared/bench/refpass.c -lm -o .build/refpass-avx2
-  yard2=$(.build/refpass-avx2 6612 37682)
-  echo "$yard2"
-  echo "yardstick (AVX2): $yard2" >> "$SUMMARY"
-  SAVED=$YARD_SECONDS
-  YARD_SECONDS=$(echo "$yard2" | sed -E 's/.*seconds_per_pass ([0-9.]+).*/\1/')
+  echo "== the AVX2 path on this AVX-512 CPU: fit with IRSL_VECTOR_LANES=8 against the yardstick built with -mno-avx512f"
+  yardstick "yardstick (AVX2)" -mno-avx512f
   LANES=8 fit scale-k1-avx2 "$SCALE"
-  YARD_SECONDS=$SAVED
+  YARD_SECONDS=$MAIN_YARD_SECONDS
 fi
 
 # 3. Dimensions on a smaller file.
