@@ -18,8 +18,10 @@ typedef struct { vf g, phi, dg_phi, tg_phi; } item_chunk;
 /* The prepared response. */
 typedef struct { vf f0, f1, f2; } fields;
 /* dℓ/dη; the information in η (Fisher or observed); and, in the item pass,
-   ℓ and the precision derivatives dℓ/dφ, d²ℓ/dφ². Zero where missing. */
-typedef struct { vf score, info, ll, dphi, d2phi; } terms;
+   ℓ, the precision derivatives dℓ/dφ, d²ℓ/dφ², and (Beta) `cross`, the
+   expected −d²ℓ/dη dφ (the part of the observed one whose mean is not zero),
+   which couples each item's step to its benchmark's φ step. Zero where missing. */
+typedef struct { vf score, info, ll, dphi, d2phi, cross; } terms;
 
 /* P = g + (1 − g) σ(η) and 1 − P, each kept ≥ 1e-8 (IRT.probabilityGuard),
    without cancellation: 1 − σ = e^(−η) σ. slope = dP/dη, bend = 1 − 2σ
@@ -77,8 +79,10 @@ INLINE terms beta_terms(vf eta, item_chunk it, fields f, int item_pass, int obse
         t.ll = w * (-g1.lg - g2.lg + (x1 - 1.0f + low) * f.f0 + (x2 - 1.0f + high) * f.f1);
         t.dphi = w * (it.dg_phi - r.p * g1.dg - r.q * g2.dg + r.p * f.f0 + r.q * f.f1);
         t.d2phi = w * (it.tg_phi - r.p * r.p * g1.tg - r.q * r.q * g2.tg);
+        /* −d²ℓ/dμdφ = −score_μ/φ + φ(μψ'(α) − (1 − μ)ψ'(β)); the first part has mean zero. */
+        t.cross = w * (it.phi * (r.p * g1.tg - r.q * g2.tg) * r.slope);
     } else {
-        t.ll = t.dphi = t.d2phi = (vf){};
+        t.ll = t.dphi = t.d2phi = t.cross = (vf){};
     }
     return t;
 }
@@ -102,7 +106,7 @@ INLINE terms binomial_terms(vf eta, item_chunk it, fields f, int item_pass, int 
     else
         t.info = n * v * r.slope * r.slope;
     t.ll = item_pass ? n * (y * vlog(r.p) + (1.0f - y) * vlog(r.q)) : (vf){};
-    t.dphi = t.d2phi = (vf){};
+    t.dphi = t.d2phi = t.cross = (vf){};
     return t;
 }
 
@@ -139,8 +143,9 @@ INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, 
         t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg);
         t.dphi = w * (r.p * (ak.dg - a0.dg) + r.q * (bk.dg - b0.dg) - nf.dg + it.dg_phi);
         t.d2phi = w * (r.p * r.p * (ak.tg - a0.tg) + r.q * r.q * (bk.tg - b0.tg) - nf.tg + it.tg_phi);
+        t.cross = (vf){};    /* its φ steps separately (Calibrator.precisionSteps) */
     } else {
-        t.ll = t.dphi = t.d2phi = (vf){};
+        t.ll = t.dphi = t.d2phi = t.cross = (vf){};
     }
     return t;
 }

@@ -167,7 +167,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
         for (int c = 0; c < K; c++) a[c] = load(s->a + c * s->padded + j);
         vf d = load(s->d + j);
         item_chunk it = chunk_at(s, j);
-        vf sum[20] = { 0 }, dphi = { 0 }, d2phi = { 0 }, lls = { 0 };
+        vf sum[20] = { 0 }, cross[5] = { 0 }, dphi = { 0 }, d2phi = { 0 }, lls = { 0 };
         for (int row = 0; row < rows; row++) {
             const float *e = entry_at(s->block, j / IRSL_W, first + row);
             fields f = { load(e), load(e + IRSL_W), load(e + 2 * IRSL_W) };
@@ -183,7 +183,10 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
                 vf wx = te.info * x[c];
                 for (int c2 = 0; c2 <= c; c2++) sum[idx++] += wx * x[c2];
             }
-            if (has_precision(L) && !SE) { dphi += te.dphi; d2phi += te.d2phi; }
+            if (has_precision(L) && !SE) {
+                dphi += te.dphi; d2phi += te.d2phi;
+                if (L == IRSL_BETA) for (int c = 0; c < P; c++) cross[c] += te.cross * x[c];
+            }
             if (!SE) lls += te.ll;
         }
         ll += widen(lls);
@@ -191,14 +194,20 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
         double *acc = s->acc + j;
         if (j + IRSL_W <= n) {
             for (int q = 0; q < slots; q++) stored(acc + q * n, loadd(acc + q * n) + widen(sum[q]));
-            if (has_precision(L)) {
+            if (has_precision(L) && !SE) {
                 stored(acc + s->stride * n, loadd(acc + s->stride * n) + widen(dphi));
                 stored(acc + (s->stride + 1) * n, loadd(acc + (s->stride + 1) * n) + widen(d2phi));
+                if (L == IRSL_BETA)
+                    for (int c = 0; c < P; c++)
+                        stored(acc + (s->stride + 2 + c) * n, loadd(acc + (s->stride + 2 + c) * n) + widen(cross[c]));
             }
         } else {
             for (int l = 0; j + l < n; l++) {
                 for (int q = 0; q < slots; q++) acc[q * n + l] += sum[q][l];
-                if (has_precision(L)) { acc[s->stride * n + l] += dphi[l]; acc[(s->stride + 1) * n + l] += d2phi[l]; }
+                if (has_precision(L) && !SE) {
+                    acc[s->stride * n + l] += dphi[l]; acc[(s->stride + 1) * n + l] += d2phi[l];
+                    if (L == IRSL_BETA) for (int c = 0; c < P; c++) acc[(s->stride + 2 + c) * n + l] += cross[c][l];
+                }
             }
         }
     }

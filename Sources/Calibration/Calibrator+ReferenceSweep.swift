@@ -79,7 +79,7 @@ extension Calibrator {
     private func addItemTerms<L: EntryLikelihood>(_: L.Type, row r: Int, entries: RowView, view v: ParameterView,
                                                   acc: UnsafeMutablePointer<Double>, observedInformation: Bool) -> Double {
         let n = shard.items, k = self.k, p = self.p, stride = self.stride, tail = layout.tail
-        let th = v.theta + r * k, x = v.design
+        let th = v.theta + r * k, x = v.design, joint = options.response.stepsPrecisionJointly
         for c in 0..<k { acc[tail + 1 + c] += th[c]; acc[tail + 1 + k + c] += th[c] * th[c] }
         // The item's design vector: (θ, 1) for 2PL, (1) for 1PL.
         if options.model == .twoPL { for c in 0..<k { x[c] = th[c] } }
@@ -97,6 +97,7 @@ extension Calibrator {
             }
             slot[stride * n] += e.dPhi
             slot[(stride + 1) * n] += e.d2Phi
+            if joint { for c in 0..<p { slot[(stride + 2 + c) * n] += e.crossPhi * x[c] } }
         }
         return logLik
     }

@@ -65,14 +65,16 @@ public final class Calibrator {
     /// The allreduced buffer, structure-of-arrays so the kernels stream it:
     /// slot q of item j at q·N + j, where slots 0..<p are the gradient,
     /// p..<stride the packed lower triangle of the information block, then
-    /// dℓ/dφ and d²ℓ/dφ²; after the slots, the log-likelihood, Σθ_c and Σθ_c².
+    /// dℓ/dφ and d²ℓ/dφ², then (the Beta) the p cross
+    /// informations −d²ℓ/dφ dx_c; after the slots, the log-likelihood, Σθ_c
+    /// and Σθ_c².
     let layout: Layout
 
     struct Layout {
         let tail: Int
         let count: Int
-        init(items n: Int, stride: Int, dims k: Int) {
-            tail = (stride + 2) * n
+        init(items n: Int, stride: Int, crossSlots: Int, dims k: Int) {
+            tail = (stride + 2 + crossSlots) * n
             count = tail + 1 + 2 * k
         }
     }
@@ -98,7 +100,7 @@ public final class Calibrator {
         p = options.itemParameterCount
         stride = p + p * (p + 1) / 2
         let n = shard.items
-        layout = Layout(items: n, stride: stride, dims: k)
+        layout = Layout(items: n, stride: stride, crossSlots: options.response.stepsPrecisionJointly ? p : 0, dims: k)
         items = ItemParameters(dims: k, a: [Double](repeating: 1, count: n * k), d: [Double](repeating: 0, count: n),
                                g: floors, phi: [Double](repeating: 10, count: benchmarkCount), benchmarkOfItem: benchmarkOfItem)
         theta = [Double](repeating: 0, count: shard.rows * k)
@@ -277,7 +279,6 @@ public final class Calibrator {
         allreduceSeconds += Date().timeIntervalSince(reduceStart)
         let oldA = items.a, oldD = items.d
         itemStep(acc)
-        if options.response.hasPrecision { phiStep(acc) }
         standardise(sums: Array(acc[(layout.tail + 1)...]))
         // Changes are measured on the identified (standardised) scale, where
         // an ability held at the norm bound has converged however hard it pushes.

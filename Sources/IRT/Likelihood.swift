@@ -12,11 +12,17 @@ public struct EntryTerms {
     /// dℓ/dφ and d²ℓ/dφ² for the Beta precision (zero for the other families).
     public var dPhi: Double
     public var d2Phi: Double
+    /// The Beta's expected cross information −d²ℓ/dη dφ: the observed one
+    /// less its part of mean zero, −score/φ. It couples an item's step to
+    /// its benchmark's φ step (Calibrator.precisionSteps); zero for the
+    /// other likelihoods, whose φ (beta-binomial) steps on its own.
+    public var crossPhi: Double
 
     @inlinable
-    public init(logLikelihood: Double, score: Double, fisher: Double, observed: Double, dPhi: Double, d2Phi: Double) {
+    public init(logLikelihood: Double, score: Double, fisher: Double, observed: Double, dPhi: Double, d2Phi: Double,
+                crossPhi: Double = 0) {
         self.logLikelihood = logLikelihood; self.score = score; self.fisher = fisher
-        self.observed = observed; self.dPhi = dPhi; self.d2Phi = d2Phi
+        self.observed = observed; self.dPhi = dPhi; self.d2Phi = d2Phi; self.crossPhi = crossPhi
     }
 }
 
@@ -98,7 +104,8 @@ public enum BetaLikelihood: EntryLikelihood {
             fisher: fisher,
             observed: fisher - scoreMu * r.curvature,
             dPhi: phiTerms.digamma - mu * t1.digamma - (1 - mu) * t2.digamma + mu * ly + (1 - mu) * l1y - censored / phi,
-            d2Phi: phiTerms.trigamma - mu * mu * t1.trigamma - (1 - mu) * (1 - mu) * t2.trigamma + censored / (phi * phi))
+            d2Phi: phiTerms.trigamma - mu * mu * t1.trigamma - (1 - mu) * (1 - mu) * t2.trigamma + censored / (phi * phi),
+            crossPhi: phi * (mu * (t1.trigamma - e.low / (x1 * x1)) - (1 - mu) * (t2.trigamma - e.high / (x2 * x2))) * r.slope)
     }
 }
 

@@ -104,6 +104,15 @@ extension XCTestCase {
                             XCTAssertEqual(t.dPhi, (pp - pm) / (2 * hp), accuracy: 1e-6)
                             XCTAssertEqual(t.d2Phi, (pp - 2 * f0 + pm) / (hp * hp), accuracy: 1e-4)
                         }
+                        if L.self == BetaLikelihood.self {
+                            // crossPhi = −d²ℓ/dη dφ + score/φ, the mixed derivative by differences of dℓ/dφ in η.
+                            func dPhi(_ e: Double) -> Double {
+                                L.terms(y: y, trials: trials, eta: e, floor: g, phi: phi, phiTerms: GammaTerms(phi)).dPhi
+                            }
+                            let mixed = (dPhi(eta + h) - dPhi(eta - h)) / (2 * h)
+                            XCTAssertEqual(t.crossPhi, -mixed + t.score / phi, accuracy: 1e-6 * max(1, abs(mixed)),
+                                           "\(L.self) crossPhi y=\(y) eta=\(eta) g=\(g) phi=\(phi)")
+                        }
                     }
                 }
             }

@@ -63,7 +63,9 @@ typedef struct {
     double bound, max_step;
     /* Accumulators (added to): slot q of item j at acc[q * items + j]; slots 0..<p the
        gradient, p..<stride the packed lower triangle of the information, stride and
-       stride + 1 the precision derivatives; acc[tail] the log-likelihood, then Σθ_c, Σθ_c². */
+       stride + 1 the precision derivatives dℓ/dφ, d²ℓ/dφ², and (Beta)
+       stride + 2 + c the cross information −d²ℓ/dφ dx_c with the item's slot c;
+       acc[tail] the log-likelihood, then Σθ_c, Σθ_c². */
     double *acc;
     ptrdiff_t stride, tail;
 } irsl_sweep_args;
