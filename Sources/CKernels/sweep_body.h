@@ -8,10 +8,10 @@
  *      block buffer, sum the ability gradient and K × K information over the
  *      items (Float32 lanes, added to Float64 per tile of items), and take the
  *      Newton step in Float64 (or, for standard errors, invert the block);
- *   B. per chunk of W items: the block's rows at their new abilities add to
- *      the item gradient, (K+1) × (K+1) information and precision
- *      derivatives in Float32 registers, then once per block to the Float64
- *      accumulators.
+ *   B. per chunk of W items: the block's rows at their new abilities add
+ *      their Float32 terms (item gradient, (K+1) × (K+1) information,
+ *      precision derivatives), each widened on its own, to Float64
+ *      registers, which are added once per block to the accumulators.
  * The block buffer is laid out chunk-major, [chunk][row][field][lane], so
  * pass B streams it contiguously.
  */
@@ -20,12 +20,15 @@
 #include <math.h>
 
 #define TILE 512   /* items per Float32 ability partial */
-/* Rows whose item terms share a Float32 partial before the Float64 sums. One:
-   every entry's Float32 terms reach the Float64 accumulators unrounded by any
-   neighbour, so how rows are split over ranks changes only the Float64
-   summation order (rank invariance to rounding, as in a Float64 code). */
-#ifndef IRSL_PARTIAL_ROWS
-#define IRSL_PARTIAL_ROWS 1
+/* Rows whose item terms pass B sums in Float64 registers before adding them
+   to the accumulators in memory (one block: the accumulators, (K+1)(K+4)/2 + 2
+   doubles per item, are megabytes for tens of thousands of items, and reading
+   and writing them once per row made the K = 1 pass memory-bound). Every
+   entry's Float32 term is widened on its own, unrounded by any neighbour, so
+   how rows are split over ranks changes only the Float64 summation order
+   (rank invariance to rounding, as in a Float64 code). */
+#ifndef IRSL_ITEM_ROWS
+#define IRSL_ITEM_ROWS IRSL_BLOCK_ROWS
 #endif
 
 INLINE float *entry_at(float *block, ptrdiff_t chunk, int row) {
@@ -158,7 +161,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
                           const int SE) {
     const ptrdiff_t n = s->items;
     const int slots = P + P * (P + 1) / 2;
-    vf t[IRSL_PARTIAL_ROWS][4];
+    vf t[IRSL_ITEM_ROWS][4];
     for (int row = 0; row < rows; row++)
         for (int c = 0; c < K; c++) t[row][c] = splat((float)s->theta[(r0 + row) * K + c]);
     vd ll = { 0 };
@@ -167,7 +170,7 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
         for (int c = 0; c < K; c++) a[c] = load(s->a + c * s->padded + j);
         vf d = load(s->d + j);
         item_chunk it = chunk_at(s, j);
-        vf sum[20] = { 0 }, cross[5] = { 0 }, dphi = { 0 }, d2phi = { 0 }, lls = { 0 };
+        vd sum[20] = { 0 }, cross[5] = { 0 }, dphi = { 0 }, d2phi = { 0 };
         for (int row = 0; row < rows; row++) {
             const float *e = entry_at(s->block, j / IRSL_W, first + row);
             fields f = { load(e), load(e + IRSL_W), load(e + 2 * IRSL_W) };
@@ -179,27 +182,26 @@ INLINE double items_block(const irsl_sweep_args *s, ptrdiff_t r0, int first, int
             else x[0] = splat(1.0f);
             int idx = P;
             for (int c = 0; c < P; c++) {
-                sum[c] += te.score * x[c];
+                sum[c] += widen(te.score * x[c]);
                 vf wx = te.info * x[c];
-                for (int c2 = 0; c2 <= c; c2++) sum[idx++] += wx * x[c2];
+                for (int c2 = 0; c2 <= c; c2++) sum[idx++] += widen(wx * x[c2]);
             }
             if (has_precision(L) && !SE) {
-                dphi += te.dphi; d2phi += te.d2phi;
-                if (L == IRSL_BETA) for (int c = 0; c < P; c++) cross[c] += te.cross * x[c];
+                dphi += widen(te.dphi); d2phi += widen(te.d2phi);
+                if (L == IRSL_BETA) for (int c = 0; c < P; c++) cross[c] += widen(te.cross * x[c]);
             }
-            if (!SE) lls += te.ll;
+            if (!SE) ll += widen(te.ll);
         }
-        ll += widen(lls);
-        /* Float32 partials of the block → the Float64 accumulators. */
+        /* The block's Float64 sums → the accumulators. */
         double *acc = s->acc + j;
         if (j + IRSL_W <= n) {
-            for (int q = 0; q < slots; q++) stored(acc + q * n, loadd(acc + q * n) + widen(sum[q]));
+            for (int q = 0; q < slots; q++) stored(acc + q * n, loadd(acc + q * n) + sum[q]);
             if (has_precision(L) && !SE) {
-                stored(acc + s->stride * n, loadd(acc + s->stride * n) + widen(dphi));
-                stored(acc + (s->stride + 1) * n, loadd(acc + (s->stride + 1) * n) + widen(d2phi));
+                stored(acc + s->stride * n, loadd(acc + s->stride * n) + dphi);
+                stored(acc + (s->stride + 1) * n, loadd(acc + (s->stride + 1) * n) + d2phi);
                 if (L == IRSL_BETA)
                     for (int c = 0; c < P; c++)
-                        stored(acc + (s->stride + 2 + c) * n, loadd(acc + (s->stride + 2 + c) * n) + widen(cross[c]));
+                        stored(acc + (s->stride + 2 + c) * n, loadd(acc + (s->stride + 2 + c) * n) + cross[c]);
             }
         } else {
             for (int l = 0; j + l < n; l++) {
@@ -225,8 +227,8 @@ INLINE void sweep_impl(const irsl_sweep_args *s, const int L, const int K, const
         if (end > s->rows) end = s->rows;
         int rows = (int)(end - r0);
         for (int row = 0; row < rows; row++) ability_row(s, r0 + row, row, L, K);
-        for (int row = 0; row < rows; row += IRSL_PARTIAL_ROWS) {
-            int m = rows - row < IRSL_PARTIAL_ROWS ? rows - row : IRSL_PARTIAL_ROWS;
+        for (int row = 0; row < rows; row += IRSL_ITEM_ROWS) {
+            int m = rows - row < IRSL_ITEM_ROWS ? rows - row : IRSL_ITEM_ROWS;
             ll += s->standard_errors ? items_block(s, r0 + row, row, m, L, K, P, 1)
                                      : items_block(s, r0 + row, row, m, L, K, P, 0);
         }

@@ -11,8 +11,9 @@
  * on arm64); irsl_sweep picks the widest the CPU supports at run time.
  *
  * Per entry the arithmetic is Float32; every sum is Float64: the ability sums
- * per tile of items, the item sums per block of rows (the Float32 partials
- * span at most IRSL_BLOCK_ROWS rows before they are added to the doubles).
+ * per tile of items, the item sums over each block of IRSL_BLOCK_ROWS rows in
+ * registers (every entry's Float32 term widened on its own), added once per
+ * block to the accumulators.
  *
  * The math is that of Sources/IRT (Likelihood.swift, ItemResponse.swift),
  * whose Swift loop (Calibrator+ReferenceSweep.swift) is the test oracle:
@@ -43,8 +44,9 @@ typedef struct {
                                    errors do not use, are not accumulated (no log Γ per entry) */
     ptrdiff_t rows, items;   /* this shard */
     ptrdiff_t row_start;     /* global index of its first row: row blocks are aligned to global
-                                multiples of IRSL_BLOCK_ROWS, so the Float32 partials, and the
-                                answer, do not depend on how the rows are split over ranks */
+                                multiples of IRSL_BLOCK_ROWS, so how the rows are split over ranks
+                                changes only the grouping of Float64 sums (in the blocks a split
+                                cuts), never a Float32 term */
     ptrdiff_t padded;        /* items rounded up to IRSL_PAD */
     const float *y;          /* rows × items, NaN = missing */
     const float *trials;     /* rows × items, or NULL (one trial each) */
