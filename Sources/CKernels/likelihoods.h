@@ -122,27 +122,81 @@ INLINE fields betabinomial_prepare(vf y, vf trials) {
     return f;
 }
 
+/* The beta-binomial needs only differences across k: with m a whole number,
+   ψ(x + m) − ψ(x) = Σ_{i<m} 1/(x + i), ψ'(x) − ψ'(x + m) = Σ 1/(x + i)² and
+   lnΓ(x + m) − lnΓ(x) = Σ log(x + i). For up to RISING_TERMS trials the
+   kernel sums them (positive terms: relative error ~m·u). The ψ values
+   themselves are ~log x with absolute error 2e-6, and their differences,
+   of order m/x, lost that much: φ's gradient, a sum of such differences
+   over millions of entries, then moved φ's Float32 fixed point by 1e-4. */
+#define RISING_TERMS 16
+typedef struct { vf s1, s2, log; } rising;   /* Σ 1/(x+i), Σ 1/(x+i)², Σ log(x+i) over i < m */
+
+INLINE rising rising_sums(vf x, vf m, int steps, int want_log) {
+    rising r = { (vf){}, (vf){}, (vf){} };
+    vf prod = splat(1.0f);
+    for (int i = 0; i < steps; i++) {
+        vf term = x + (float)i;
+        vi in = splat((float)i) < m;
+        vf inv = select(in, 1.0f / term, (vf){});
+        r.s1 += inv;
+        r.s2 += inv * inv;
+        if (want_log) {
+            prod *= select(in, term, splat(1.0f));
+            /* Four factors ≤ (1e6 + 16)⁴ and ≥ 1e-10 · 1 · 2 · 3 stay normal in Float32. */
+            if ((i & 3) == 3 || i == steps - 1) { r.log += vlog(prod); prod = splat(1.0f); }
+        }
+    }
+    return r;
+}
+
 INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, int observed) {
     response r = item_response(eta, it.g);
     vf k = f.f0, n = f.f1, w = f.f2;
     vf x1 = r.p * it.phi, x2 = r.q * it.phi;
-    gamma3 a0 = vgamma(x1, item_pass), b0 = vgamma(x2, item_pass);
-    gamma3 ak = vgamma(k + x1, item_pass), bk = vgamma(n - k + x2, item_pass);
-    vf score_mu = it.phi * (ak.dg - a0.dg - bk.dg + b0.dg);
+    float most = 0;                                  /* the largest trial count in these lanes */
+    for (int l = 0; l < IRSL_W; l++) most = n[l] > most ? n[l] : most;
+    /* dp: the ψ differences ψ(k + α) − ψ(α), ψ(n − k + β) − ψ(β), ψ(n + φ) − ψ(φ);
+       dt: the ψ' differences ψ'(·) − ψ'(· + m); dl: the lnΓ differences for α and β,
+       and lnΓ(n + φ) itself (ℓ leaves out lnΓ(φ): the caller adds it per item). */
+    vf dpa, dpb, dpf, dta, dtb, dtf, dla, dlb, dlf;
+    if (most <= RISING_TERMS) {
+        int steps = (int)most;
+        rising ra = rising_sums(x1, k, steps, item_pass), rb = rising_sums(x2, n - k, steps, item_pass);
+        dpa = ra.s1; dta = ra.s2; dla = ra.log;
+        dpb = rb.s1; dtb = rb.s2; dlb = rb.log;
+        if (item_pass) {
+            rising rf = rising_sums(it.phi, n, steps, 0);
+            dpf = rf.s1; dtf = rf.s2; dlf = vgamma(n + it.phi, 1).lg;
+        } else {
+            dpf = dtf = dlf = (vf){};
+        }
+    } else {
+        gamma3 a0 = vgamma(x1, item_pass), b0 = vgamma(x2, item_pass);
+        gamma3 ak = vgamma(k + x1, item_pass), bk = vgamma(n - k + x2, item_pass);
+        dpa = ak.dg - a0.dg; dta = a0.tg - ak.tg; dla = ak.lg - a0.lg;
+        dpb = bk.dg - b0.dg; dtb = b0.tg - bk.tg; dlb = bk.lg - b0.lg;
+        if (item_pass) {
+            gamma3 nf = vgamma(n + it.phi, 1);
+            dpf = nf.dg - it.dg_phi; dtf = it.tg_phi - nf.tg; dlf = nf.lg;
+        } else {
+            dpf = dtf = dlf = (vf){};
+        }
+    }
+    vf score_mu = it.phi * (dpa - dpb);
     terms t;
     t.score = w * score_mu * r.slope;
     if (observed) {
-        t.info = w * (it.phi * it.phi * (a0.tg - ak.tg + b0.tg - bk.tg) * r.slope * r.slope);
+        t.info = w * (it.phi * it.phi * (dta + dtb) * r.slope * r.slope);
         t.info -= w * score_mu * r.slope * r.bend;
     } else {
         /* Fisher scoring uses the quasi information n(φ + 1)/(μ(1 − μ)(φ + n)) (IRT.BetaBinomialLikelihood.expectedInformation). */
         t.info = w * (n * (it.phi + 1.0f) / (r.p * r.q * (it.phi + n)) * r.slope * r.slope);
     }
     if (item_pass) {
-        gamma3 nf = vgamma(n + it.phi, 1);
-        t.ll = w * (ak.lg + bk.lg - nf.lg - a0.lg - b0.lg);
-        t.dphi = w * (r.p * (ak.dg - a0.dg) + r.q * (bk.dg - b0.dg) - nf.dg + it.dg_phi);
-        t.d2phi = w * (r.p * r.p * (ak.tg - a0.tg) + r.q * r.q * (bk.tg - b0.tg) - nf.tg + it.tg_phi);
+        t.ll = w * (dla + dlb - dlf);
+        t.dphi = w * (r.p * dpa + r.q * dpb - dpf);
+        t.d2phi = w * (-(r.p * r.p) * dta - r.q * r.q * dtb + dtf);
         t.cross = (vf){};    /* its φ steps separately (Calibrator.precisionSteps) */
     } else {
         t.ll = t.dphi = t.d2phi = t.cross = (vf){};

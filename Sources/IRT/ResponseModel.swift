@@ -14,9 +14,8 @@ public enum ResponseModel: String, CaseIterable, Sendable, Codable {
     /// Whether the likelihood has a precision φ per benchmark.
     public var hasPrecision: Bool { self == .beta || self == .betaBinomial }
     /// Whether the fit steps φ jointly with the items' (a, d) (the Beta), or
-    /// on its own (the beta-binomial, whose Float32 φ gradient, a difference
-    /// of ψ at arguments k apart, is too coarse for the joint step's smaller
-    /// curvature: docs/estimator.md, "Precision φ").
+    /// on its own (the beta-binomial, where the joint step saved no
+    /// iterations: docs/estimator.md, "Precision φ").
     public var stepsPrecisionJointly: Bool { self == .beta }
     /// Whether the entries need `/trials`.
     public var needsTrials: Bool { self == .binomial || self == .betaBinomial }
