@@ -125,26 +125,40 @@ INLINE fields betabinomial_prepare(vf y, vf trials) {
 /* The beta-binomial needs only differences across k: with m a whole number,
    ψ(x + m) − ψ(x) = Σ_{i<m} 1/(x + i), ψ'(x) − ψ'(x + m) = Σ 1/(x + i)² and
    lnΓ(x + m) − lnΓ(x) = Σ log(x + i). For up to RISING_TERMS trials the
-   kernel sums them (positive terms: relative error ~m·u). The ψ values
-   themselves are ~log x with absolute error 2e-6, and their differences,
-   of order m/x, lost that much: φ's gradient, a sum of such differences
-   over millions of entries, then moved φ's Float32 fixed point by 1e-4. */
+   kernel sums them term by term over i < n, with A = α + i, B = β + i,
+   F = φ + i (α + β = φ), and writes each term of the score and of φ's
+   gradient without cancellation:
+     score/φ:  1/A − 1/B = (β − α)/(AB)               (i < k and i < n − k),
+               1/A, −1/B                              (one side only);
+     dℓ/dφ:    μ/A + (1 − μ)/B − 1/F = μ(1 − μ)φ(φ + 2i)/(ABF)   (both),
+               −(1 − μ)i/(AF), −μi/(BF), −1/F          (one side, neither).
+   Why: ψ itself has an absolute error of 2e-6 (it is ~log x), and the
+   differences, of order m/x, lost that much; φ's gradient, a sum of such
+   differences over every entry, then moved φ's Float32 fixed point by 1e-3. */
 #define RISING_TERMS 16
-typedef struct { vf s1, s2, log; } rising;   /* Σ 1/(x+i), Σ 1/(x+i)², Σ log(x+i) over i < m */
+typedef struct { vf score, dphi, ta, tb, tf, la, lb; } bb_sums;
 
-INLINE rising rising_sums(vf x, vf m, int steps, int want_log) {
-    rising r = { (vf){}, (vf){}, (vf){} };
-    vf prod = splat(1.0f);
+INLINE bb_sums betabinomial_sums(vf x1, vf x2, vf phi, vf p, vf q, vf k, vf n, int steps, int item_pass) {
+    bb_sums r = { (vf){}, (vf){}, (vf){}, (vf){}, (vf){}, (vf){}, (vf){} };
+    vf pa = splat(1.0f), pb = splat(1.0f);
+    vf nk = n - k, gap = x2 - x1, pqphi = p * q * phi;
     for (int i = 0; i < steps; i++) {
-        vf term = x + (float)i;
-        vi in = splat((float)i) < m;
-        vf inv = select(in, 1.0f / term, (vf){});
-        r.s1 += inv;
-        r.s2 += inv * inv;
-        if (want_log) {
-            prod *= select(in, term, splat(1.0f));
+        vf fi = splat((float)i);
+        vi ina = fi < k, inb = fi < nk, inf = fi < n, both = ina & inb;
+        vf a = x1 + fi, b = x2 + fi, f = phi + fi;
+        vf ia = 1.0f / a, ib = 1.0f / b;
+        r.score += select(both, gap * ia * ib, select(ina, ia, select(inb, -ib, (vf){})));
+        r.ta += select(ina, ia * ia, (vf){});
+        r.tb += select(inb, ib * ib, (vf){});
+        if (item_pass) {
+            vf iff = 1.0f / f;
+            r.dphi += select(both, pqphi * (phi + 2.0f * fi) * ia * ib * iff,
+                      select(ina, -(q * fi) * ia * iff, select(inb, -(p * fi) * ib * iff, select(inf, -iff, (vf){}))));
+            r.tf += select(inf, iff * iff, (vf){});
+            pa *= select(ina, a, splat(1.0f));
+            pb *= select(inb, b, splat(1.0f));
             /* Four factors ≤ (1e6 + 16)⁴ and ≥ 1e-10 · 1 · 2 · 3 stay normal in Float32. */
-            if ((i & 3) == 3 || i == steps - 1) { r.log += vlog(prod); prod = splat(1.0f); }
+            if ((i & 3) == 3 || i == steps - 1) { r.la += vlog(pa); r.lb += vlog(pb); pa = pb = splat(1.0f); }
         }
     }
     return r;
@@ -156,47 +170,42 @@ INLINE terms betabinomial_terms(vf eta, item_chunk it, fields f, int item_pass, 
     vf x1 = r.p * it.phi, x2 = r.q * it.phi;
     float most = 0;                                  /* the largest trial count in these lanes */
     for (int l = 0; l < IRSL_W; l++) most = n[l] > most ? n[l] : most;
-    /* dp: the ψ differences ψ(k + α) − ψ(α), ψ(n − k + β) − ψ(β), ψ(n + φ) − ψ(φ);
-       dt: the ψ' differences ψ'(·) − ψ'(· + m); dl: the lnΓ differences for α and β,
-       and lnΓ(n + φ) itself (ℓ leaves out lnΓ(φ): the caller adds it per item). */
-    vf dpa, dpb, dpf, dta, dtb, dtf, dla, dlb, dlf;
+    /* sc = ψ(k + α) − ψ(α) − ψ(n − k + β) + ψ(β); g = dℓ/dφ; ta, tb, tf: ψ'(x) − ψ'(x + m) for
+       α (m = k), β (m = n − k), φ (m = n); la, lb the lnΓ differences for α and β; lf = lnΓ(n + φ)
+       (ℓ leaves out lnΓ(φ): the caller adds it per item). */
+    vf sc, g, ta, tb, tf, la, lb, lf;
     if (most <= RISING_TERMS) {
-        int steps = (int)most;
-        rising ra = rising_sums(x1, k, steps, item_pass), rb = rising_sums(x2, n - k, steps, item_pass);
-        dpa = ra.s1; dta = ra.s2; dla = ra.log;
-        dpb = rb.s1; dtb = rb.s2; dlb = rb.log;
-        if (item_pass) {
-            rising rf = rising_sums(it.phi, n, steps, 0);
-            dpf = rf.s1; dtf = rf.s2; dlf = vgamma(n + it.phi, 1).lg;
-        } else {
-            dpf = dtf = dlf = (vf){};
-        }
+        bb_sums b = betabinomial_sums(x1, x2, it.phi, r.p, r.q, k, n, (int)most, item_pass);
+        sc = b.score; g = b.dphi; ta = b.ta; tb = b.tb; tf = b.tf; la = b.la; lb = b.lb;
+        lf = item_pass ? vgamma(n + it.phi, 1).lg : (vf){};
     } else {
         gamma3 a0 = vgamma(x1, item_pass), b0 = vgamma(x2, item_pass);
         gamma3 ak = vgamma(k + x1, item_pass), bk = vgamma(n - k + x2, item_pass);
-        dpa = ak.dg - a0.dg; dta = a0.tg - ak.tg; dla = ak.lg - a0.lg;
-        dpb = bk.dg - b0.dg; dtb = b0.tg - bk.tg; dlb = bk.lg - b0.lg;
+        sc = ak.dg - a0.dg - bk.dg + b0.dg;
+        ta = a0.tg - ak.tg; tb = b0.tg - bk.tg;
+        la = ak.lg - a0.lg; lb = bk.lg - b0.lg;
         if (item_pass) {
             gamma3 nf = vgamma(n + it.phi, 1);
-            dpf = nf.dg - it.dg_phi; dtf = it.tg_phi - nf.tg; dlf = nf.lg;
+            g = r.p * (ak.dg - a0.dg) + r.q * (bk.dg - b0.dg) - nf.dg + it.dg_phi;
+            tf = it.tg_phi - nf.tg; lf = nf.lg;
         } else {
-            dpf = dtf = dlf = (vf){};
+            g = tf = lf = (vf){};
         }
     }
-    vf score_mu = it.phi * (dpa - dpb);
+    vf score_mu = it.phi * sc;
     terms t;
     t.score = w * score_mu * r.slope;
     if (observed) {
-        t.info = w * (it.phi * it.phi * (dta + dtb) * r.slope * r.slope);
+        t.info = w * (it.phi * it.phi * (ta + tb) * r.slope * r.slope);
         t.info -= w * score_mu * r.slope * r.bend;
     } else {
         /* Fisher scoring uses the quasi information n(φ + 1)/(μ(1 − μ)(φ + n)) (IRT.BetaBinomialLikelihood.expectedInformation). */
         t.info = w * (n * (it.phi + 1.0f) / (r.p * r.q * (it.phi + n)) * r.slope * r.slope);
     }
     if (item_pass) {
-        t.ll = w * (dla + dlb - dlf);
-        t.dphi = w * (r.p * dpa + r.q * dpb - dpf);
-        t.d2phi = w * (-(r.p * r.p) * dta - r.q * r.q * dtb + dtf);
+        t.ll = w * (la + lb - lf);
+        t.dphi = w * g;
+        t.d2phi = w * (-(r.p * r.p) * ta - r.q * r.q * tb + tf);
         t.cross = (vf){};    /* its φ steps separately (Calibrator.precisionSteps) */
     } else {
         t.ll = t.dphi = t.d2phi = t.cross = (vf){};
